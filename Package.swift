@@ -1,0 +1,57 @@
+// swift-tools-version: 6.0
+import PackageDescription
+
+let httpTypes: Target.Dependency = .product(name: "HTTPTypes", package: "swift-http-types")
+let logging: Target.Dependency = .product(name: "Logging", package: "swift-log")
+
+let package = Package(
+    name: "eci-profile",
+    platforms: [.macOS(.v15)],
+    products: [
+        .executable(name: "eci-profile", targets: ["eci-profile"]),
+    ],
+    dependencies: [
+        .package(url: "https://github.com/apple/swift-argument-parser", from: "1.5.0"),
+        .package(url: "https://github.com/apple/swift-http-types", from: "1.3.0"),
+        .package(url: "https://github.com/apple/swift-log", from: "1.6.0"),
+        .package(url: "https://github.com/jpsim/Yams", from: "6.0.0"),
+    ],
+    targets: [
+        // C libraries, each imported by exactly one Swift wrapper module.
+        .systemLibrary(name: "COpenSSL", pkgConfig: "openssl", providers: [.apt(["libssl-dev"])]),
+        .systemLibrary(name: "CNGHTTP2", pkgConfig: "libnghttp2", providers: [.apt(["libnghttp2-dev"])]),
+        .target(name: "CLinuxShims"),
+
+        // Pure logic: profile, validation, selectors, mutation planning, JSON and JSON Patch.
+        .target(name: "ECIProfileCore"),
+        // AdmissionReview bytes <-> request/response.
+        .target(name: "AdmissionCodec", dependencies: ["ECIProfileCore"]),
+        // Profiles, pods and namespace labels read from files (ConfigMap YAML, mounted directories).
+        .target(name: "ProfileSource", dependencies: ["ECIProfileCore", .product(name: "Yams", package: "Yams")]),
+
+        // Transport siblings: none imports another; HTTPServer wires them.
+        .target(name: "TLSEngine", dependencies: ["COpenSSL"]),
+        .target(name: "HTTP1", dependencies: [httpTypes]),
+        .target(name: "HTTP2", dependencies: ["CNGHTTP2", httpTypes]),
+        .target(name: "EventLoop", dependencies: ["CLinuxShims"]),
+        .target(name: "HTTPServer", dependencies: ["TLSEngine", "HTTP1", "HTTP2", "EventLoop", httpTypes, logging]),
+
+        // The webhook: routes, readiness, profile state; knows pods, not sockets.
+        .target(name: "WebhookServer", dependencies: [
+            "ECIProfileCore", "AdmissionCodec", "ProfileSource", "HTTPServer", "TLSEngine", "EventLoop", httpTypes, logging,
+        ]),
+
+        .executableTarget(name: "eci-profile", dependencies: [
+            "ECIProfileCore", "AdmissionCodec", "ProfileSource", "WebhookServer", "HTTPServer", logging,
+            .product(name: "ArgumentParser", package: "swift-argument-parser"),
+        ]),
+
+        .testTarget(name: "ECIProfileCoreTests", dependencies: ["ECIProfileCore"], exclude: ["Fixtures"]),
+        .testTarget(name: "AdmissionCodecTests", dependencies: ["AdmissionCodec", "ECIProfileCore"]),
+        .testTarget(name: "ProfileSourceTests", dependencies: ["ProfileSource", "ECIProfileCore"]),
+        .testTarget(name: "TLSEngineTests", dependencies: ["TLSEngine", "COpenSSL"]),
+        .testTarget(name: "HTTP1Tests", dependencies: ["HTTP1", httpTypes]),
+        .testTarget(name: "HTTP2Tests", dependencies: ["HTTP2", "CNGHTTP2", httpTypes]),
+        .testTarget(name: "EventLoopTests", dependencies: ["EventLoop"]),
+    ]
+)

@@ -1,0 +1,119 @@
+import ECIProfileCore
+
+/// Reads AdmissionReview request bodies (admission.k8s.io/v1 and v1beta1 share one shape).
+public enum AdmissionReviewDecoder {
+    /// Decodes `body`, checking that all of it is valid JSON.
+    public static func decode(_ body: [UInt8]) throws(AdmissionDecodingError) -> AdmissionRequest {
+        let result: Result<AdmissionRequest, AdmissionDecodingError> = body.withUnsafeBytes { raw in
+            var reader = JSONReader(raw)
+            do throws(JSONError) {
+                return try decodeReview(&reader)
+            } catch {
+                return .failure(.malformedJSON(error))
+            }
+        }
+        return try result.get()
+    }
+
+    private static func decodeReview(_ reader: inout JSONReader) throws(JSONError) -> Result<AdmissionRequest, AdmissionDecodingError> {
+        guard try reader.peekKind() == .object else {
+            try reader.skipValue()
+            try reader.expectEnd()
+            return .failure(.notAdmissionReview("the document is not an object"))
+        }
+        var apiVersion: String?
+        var kind: String?
+        var request: PartialRequest?
+        try reader.beginObject()
+        while let key = try reader.nextKey() {
+            if key == "apiVersion", try reader.peekKind() == .string {
+                apiVersion = try reader.readString()
+            } else if key == "kind", try reader.peekKind() == .string {
+                kind = try reader.readString()
+            } else if key == "request", try reader.peekKind() == .object {
+                request = try PartialRequest(from: &reader)
+            } else {
+                try reader.skipValue()
+            }
+        }
+        try reader.expectEnd()
+        guard kind == "AdmissionReview" else {
+            return .failure(.notAdmissionReview("kind is \(kind.map { "\"\($0)\"" } ?? "missing"), not \"AdmissionReview\""))
+        }
+        guard let apiVersion, let version = AdmissionAPIVersion(rawValue: apiVersion) else {
+            return .failure(.notAdmissionReview("apiVersion must be admission.k8s.io/v1 or v1beta1"))
+        }
+        guard let request else { return .failure(.missingRequest) }
+        guard !request.uid.isEmpty else { return .failure(.missingUID) }
+        let attributes = AdmissionAttributes(operation: request.operation, group: request.group, resource: request.resource,
+                                             subResource: request.subResource, namespace: request.namespace)
+        return .success(AdmissionRequest(apiVersion: version, uid: request.uid, attributes: attributes, dryRun: request.dryRun, pod: request.pod))
+    }
+}
+
+/// The `request` member as it is read, before the review's own fields are checked.
+private struct PartialRequest {
+    var uid = ""
+    var operation = ""
+    var group = ""
+    var resource = ""
+    var subResource = ""
+    var namespace = ""
+    var dryRun = false
+    var pod: Result<PodSnapshot, PodDecodingError>?
+
+    init(from reader: inout JSONReader) throws(JSONError) {
+        try reader.beginObject()
+        while let key = try reader.nextKey() {
+            let kind = try reader.peekKind()
+            if kind == .string, key == "uid" {
+                uid = try reader.readString()
+            } else if kind == .string, key == "operation" {
+                operation = try reader.readString()
+            } else if kind == .string, key == "subResource" {
+                subResource = try reader.readString()
+            } else if kind == .string, key == "namespace" {
+                namespace = try reader.readString()
+            } else if kind == .bool, key == "dryRun" {
+                dryRun = try reader.readBool()
+            } else if kind == .object, key == "resource" {
+                try readResource(&reader)
+            } else if kind == .object, key == "object" {
+                pod = try Self.readPod(&reader)
+            } else {
+                try reader.skipValue()
+            }
+        }
+    }
+
+    private mutating func readResource(_ reader: inout JSONReader) throws(JSONError) {
+        try reader.beginObject()
+        while let key = try reader.nextKey() {
+            if key == "group", try reader.peekKind() == .string {
+                group = try reader.readString()
+            } else if key == "resource", try reader.peekKind() == .string {
+                resource = try reader.readString()
+            } else {
+                try reader.skipValue()
+            }
+        }
+    }
+
+    /// Reads the object as a pod in one pass; when it is not pod-shaped, skips it from the start
+    /// instead, so the rest of the body is still checked.
+    private static func readPod(_ reader: inout JSONReader) throws(JSONError) -> Result<PodSnapshot, PodDecodingError> {
+        var attempt = reader
+        do {
+            let pod = try PodSnapshot(from: &attempt)
+            reader = attempt
+            return .success(pod)
+        } catch let error as PodDecodingError {
+            try reader.skipValue()
+            return .failure(error)
+        } catch let error as JSONError {
+            throw error
+        } catch {
+            throw reader.error("\(error)")
+        }
+    }
+}

@@ -1,0 +1,84 @@
+/// A string as it appears in the JSON text, decoded only when asked: member names are compared
+/// against the names a reader looks for without allocating.
+public struct JSONKey {
+    /// The raw bytes between the quotes (escapes not yet decoded).
+    let bytes: UnsafeRawBufferPointer
+    let hasEscapes: Bool
+
+    /// The decoded string.
+    public var string: String {
+        hasEscapes ? Self.unescape(bytes) : String(decoding: bytes, as: UTF8.self)
+    }
+
+    /// Whether the decoded string equals `name`.
+    public static func == (key: JSONKey, name: StaticString) -> Bool {
+        if key.hasEscapes { return key.string == name.description }
+        return name.withUTF8Buffer { name in
+            name.count == key.bytes.count && memcmpEqual(name, key.bytes)
+        }
+    }
+
+    private static func memcmpEqual(_ a: UnsafeBufferPointer<UInt8>, _ b: UnsafeRawBufferPointer) -> Bool {
+        for i in 0..<a.count where a[i] != b[i] { return false }
+        return true
+    }
+
+    static func hexValue(_ byte: UInt8) -> UInt32? {
+        switch byte {
+        case UInt8(ascii: "0")...UInt8(ascii: "9"): UInt32(byte - UInt8(ascii: "0"))
+        case UInt8(ascii: "a")...UInt8(ascii: "f"): UInt32(byte - UInt8(ascii: "a") + 10)
+        case UInt8(ascii: "A")...UInt8(ascii: "F"): UInt32(byte - UInt8(ascii: "A") + 10)
+        default: nil
+        }
+    }
+
+    /// Decodes JSON escapes; the reader has already checked their syntax. Unpaired surrogates
+    /// become U+FFFD, as in Go's and Foundation's decoders.
+    private static func unescape(_ raw: UnsafeRawBufferPointer) -> String {
+        var scalars = String.UnicodeScalarView()
+        var utf8: [UInt8] = []
+        func flush() {
+            if !utf8.isEmpty {
+                scalars.append(contentsOf: String(decoding: utf8, as: UTF8.self).unicodeScalars)
+                utf8.removeAll(keepingCapacity: true)
+            }
+        }
+        func hex4(_ at: Int) -> UInt32 {
+            (0..<4).reduce(0) { $0 << 4 | (hexValue(raw[at + $1]) ?? 0) }
+        }
+        var i = 0
+        while i < raw.count {
+            let byte = raw[i]
+            guard byte == UInt8(ascii: "\\") else {
+                utf8.append(byte)
+                i += 1
+                continue
+            }
+            let escaped = raw[i + 1]
+            i += 2
+            switch escaped {
+            case UInt8(ascii: "b"): utf8.append(0x08)
+            case UInt8(ascii: "f"): utf8.append(0x0C)
+            case UInt8(ascii: "n"): utf8.append(0x0A)
+            case UInt8(ascii: "r"): utf8.append(0x0D)
+            case UInt8(ascii: "t"): utf8.append(0x09)
+            case UInt8(ascii: "u"):
+                var code = hex4(i)
+                i += 4
+                if (0xD800..<0xDC00).contains(code), i + 5 < raw.count,
+                   raw[i] == UInt8(ascii: "\\"), raw[i + 1] == UInt8(ascii: "u") {
+                    let low = hex4(i + 2)
+                    if (0xDC00..<0xE000).contains(low) {
+                        code = 0x10000 + ((code - 0xD800) << 10) + (low - 0xDC00)
+                        i += 6
+                    }
+                }
+                flush()
+                scalars.append(Unicode.Scalar(code) ?? "\u{FFFD}")
+            default: utf8.append(escaped)
+            }
+        }
+        flush()
+        return String(scalars)
+    }
+}

@@ -1,0 +1,257 @@
+/// A pull reader over UTF-8 JSON text that materializes only what its caller asks for.
+///
+/// Every value the caller skips is still checked against RFC 8259, so a document that reads to
+/// its end is valid JSON. The reader borrows its bytes: use it inside `withUnsafeBytes`.
+///
+///     try reader.beginObject()
+///     while let key = try reader.nextKey() {
+///         if key == "uid" { uid = try reader.readString() } else { try reader.skipValue() }
+///     }
+public struct JSONReader {
+    /// Deepest nesting accepted; kube-apiserver objects are far shallower.
+    public static let maximumDepth = 256
+
+    @usableFromInline let bytes: UnsafeRawBufferPointer
+    /// Offset of the next unread byte.
+    public private(set) var offset: Int
+    private var depth = 0
+    /// Whether the container being read has produced an element yet (one flag per open container).
+    private var needsComma: [Bool] = []
+
+    public init(_ bytes: UnsafeRawBufferPointer) {
+        self.bytes = bytes
+        self.offset = 0
+        needsComma.reserveCapacity(16)
+    }
+
+    // MARK: Containers
+
+    /// Consumes `{`.
+    public mutating func beginObject() throws(JSONError) {
+        try expect(UInt8(ascii: "{"), "expected an object")
+        try enter()
+    }
+
+    /// The next member's key (its `:` consumed), or nil after consuming the closing `}`.
+    public mutating func nextKey() throws(JSONError) -> JSONKey? {
+        skipWhitespace()
+        guard offset < bytes.count else { throw error("unterminated object") }
+        if bytes[offset] == UInt8(ascii: "}") {
+            offset += 1
+            leave()
+            return nil
+        }
+        if needsComma[needsComma.count - 1] {
+            try expect(UInt8(ascii: ","), "expected ',' or '}'")
+            skipWhitespace()
+        }
+        needsComma[needsComma.count - 1] = true
+        guard offset < bytes.count, bytes[offset] == UInt8(ascii: "\"") else { throw error("expected a member name") }
+        let key = try scanString()
+        try expect(UInt8(ascii: ":"), "expected ':'")
+        return key
+    }
+
+    /// Consumes `[`.
+    public mutating func beginArray() throws(JSONError) {
+        try expect(UInt8(ascii: "["), "expected an array")
+        try enter()
+    }
+
+    /// True when another element follows (its `,` consumed); false after consuming the closing `]`.
+    public mutating func nextElement() throws(JSONError) -> Bool {
+        skipWhitespace()
+        guard offset < bytes.count else { throw error("unterminated array") }
+        if bytes[offset] == UInt8(ascii: "]") {
+            offset += 1
+            leave()
+            return false
+        }
+        if needsComma[needsComma.count - 1] {
+            try expect(UInt8(ascii: ","), "expected ',' or ']'")
+        }
+        needsComma[needsComma.count - 1] = true
+        return true
+    }
+
+    // MARK: Scalars
+
+    /// What kind of value comes next, without consuming it.
+    public mutating func peekKind() throws(JSONError) -> JSONKind {
+        skipWhitespace()
+        guard offset < bytes.count else { throw error("unexpected end of input") }
+        switch bytes[offset] {
+        case UInt8(ascii: "{"): return .object
+        case UInt8(ascii: "["): return .array
+        case UInt8(ascii: "\""): return .string
+        case UInt8(ascii: "t"), UInt8(ascii: "f"): return .bool
+        case UInt8(ascii: "n"): return .null
+        case UInt8(ascii: "-"), UInt8(ascii: "0")...UInt8(ascii: "9"): return .number
+        default: throw error("unexpected character")
+        }
+    }
+
+    /// Reads a string value.
+    public mutating func readString() throws(JSONError) -> String {
+        skipWhitespace()
+        guard offset < bytes.count, bytes[offset] == UInt8(ascii: "\"") else { throw error("expected a string") }
+        return try scanString().string
+    }
+
+    /// Reads a string value, or nil for `null`.
+    public mutating func readOptionalString() throws(JSONError) -> String? {
+        if try peekKind() == .null {
+            try skipValue()
+            return nil
+        }
+        return try readString()
+    }
+
+    /// Reads `true` or `false`.
+    public mutating func readBool() throws(JSONError) -> Bool {
+        skipWhitespace()
+        if try consumeLiteral("true") { return true }
+        if try consumeLiteral("false") { return false }
+        throw error("expected a boolean")
+    }
+
+    /// Reads a number's literal text.
+    public mutating func readNumberLiteral() throws(JSONError) -> String {
+        skipWhitespace()
+        let start = offset
+        try scanNumber()
+        return String(decoding: UnsafeRawBufferPointer(rebasing: bytes[start..<offset]), as: UTF8.self)
+    }
+
+    /// Consumes the next value, whatever it is, checking its syntax.
+    public mutating func skipValue() throws(JSONError) {
+        switch try peekKind() {
+        case .object:
+            try beginObject()
+            while try nextKey() != nil { try skipValue() }
+        case .array:
+            try beginArray()
+            while try nextElement() { try skipValue() }
+        case .string: _ = try scanString()
+        case .number: try scanNumber()
+        case .bool: _ = try readBool()
+        case .null:
+            guard try consumeLiteral("null") else { throw error("expected null") }
+        }
+    }
+
+    /// Checks that only whitespace remains.
+    public mutating func expectEnd() throws(JSONError) {
+        skipWhitespace()
+        guard offset == bytes.count else { throw error("unexpected data after the document") }
+    }
+
+    /// Fails with `message` at the current offset.
+    public func error(_ message: String) -> JSONError {
+        JSONError(offset: offset, message: message)
+    }
+
+    // MARK: Lexing
+
+    private mutating func enter() throws(JSONError) {
+        depth += 1
+        guard depth <= Self.maximumDepth else { throw error("nesting deeper than \(Self.maximumDepth)") }
+        needsComma.append(false)
+    }
+
+    private mutating func leave() {
+        depth -= 1
+        needsComma.removeLast()
+    }
+
+    @inline(__always)
+    private mutating func skipWhitespace() {
+        while offset < bytes.count {
+            switch bytes[offset] {
+            case 0x20, 0x0A, 0x0D, 0x09: offset += 1
+            default: return
+            }
+        }
+    }
+
+    private mutating func expect(_ byte: UInt8, _ message: String) throws(JSONError) {
+        skipWhitespace()
+        guard offset < bytes.count, bytes[offset] == byte else { throw error(message) }
+        offset += 1
+    }
+
+    private mutating func consumeLiteral(_ literal: StaticString) throws(JSONError) -> Bool {
+        let count = literal.utf8CodeUnitCount
+        guard offset + count <= bytes.count else { return false }
+        let matches = literal.withUTF8Buffer { lit in
+            (0..<count).allSatisfy { bytes[offset + $0] == lit[$0] }
+        }
+        if matches { offset += count }
+        return matches
+    }
+
+    /// Scans a string starting at its opening quote; validates escapes and control characters.
+    private mutating func scanString() throws(JSONError) -> JSONKey {
+        offset += 1
+        let start = offset
+        var hasEscapes = false
+        while offset < bytes.count {
+            let byte = bytes[offset]
+            if byte == UInt8(ascii: "\"") {
+                let key = JSONKey(bytes: UnsafeRawBufferPointer(rebasing: bytes[start..<offset]), hasEscapes: hasEscapes)
+                offset += 1
+                return key
+            }
+            if byte < 0x20 { throw error("control character in string") }
+            if byte == UInt8(ascii: "\\") {
+                hasEscapes = true
+                offset += 1
+                guard offset < bytes.count else { break }
+                switch bytes[offset] {
+                case UInt8(ascii: "\""), UInt8(ascii: "\\"), UInt8(ascii: "/"), UInt8(ascii: "b"),
+                     UInt8(ascii: "f"), UInt8(ascii: "n"), UInt8(ascii: "r"), UInt8(ascii: "t"):
+                    offset += 1
+                case UInt8(ascii: "u"):
+                    guard offset + 4 < bytes.count,
+                          (1...4).allSatisfy({ JSONKey.hexValue(bytes[offset + $0]) != nil })
+                    else { throw error("bad \\u escape") }
+                    offset += 5
+                default:
+                    throw error("bad escape")
+                }
+                continue
+            }
+            offset += 1
+        }
+        throw error("unterminated string")
+    }
+
+    private mutating func scanNumber() throws(JSONError) {
+        func digits(_ reader: inout JSONReader) -> Int {
+            let start = reader.offset
+            while reader.offset < reader.bytes.count, (UInt8(ascii: "0")...UInt8(ascii: "9")).contains(reader.bytes[reader.offset]) {
+                reader.offset += 1
+            }
+            return reader.offset - start
+        }
+        if offset < bytes.count, bytes[offset] == UInt8(ascii: "-") { offset += 1 }
+        let intStart = offset
+        let intDigits = digits(&self)
+        guard intDigits > 0 else { throw error("bad number") }
+        if intDigits > 1, bytes[intStart] == UInt8(ascii: "0") { throw error("leading zero in number") }
+        if offset < bytes.count, bytes[offset] == UInt8(ascii: ".") {
+            offset += 1
+            guard digits(&self) > 0 else { throw error("bad number") }
+        }
+        if offset < bytes.count, bytes[offset] == UInt8(ascii: "e") || bytes[offset] == UInt8(ascii: "E") {
+            offset += 1
+            if offset < bytes.count, bytes[offset] == UInt8(ascii: "+") || bytes[offset] == UInt8(ascii: "-") { offset += 1 }
+            guard digits(&self) > 0 else { throw error("bad number") }
+        }
+    }
+}
+
+/// The type of the next JSON value.
+public enum JSONKind: Sendable {
+    case object, array, string, number, bool, null
+}

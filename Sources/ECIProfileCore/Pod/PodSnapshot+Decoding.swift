@@ -1,0 +1,155 @@
+/// Why a pod object could not be read: valid JSON, but not shaped like a pod where it matters.
+public struct PodDecodingError: Error, Sendable, CustomStringConvertible {
+    public var description: String
+
+    public init(description: String) {
+        self.description = description
+    }
+}
+
+extension PodSnapshot {
+    /// Reads a pod object at the reader's position, skipping (but checking) everything it does not need.
+    public init(from reader: inout JSONReader) throws {
+        self.init()
+        try reader.beginObject()
+        while let key = try reader.nextKey() {
+            if key == "metadata", try reader.peekKind() == .object {
+                try decodeMetadata(&reader)
+            } else if key == "spec", try reader.peekKind() == .object {
+                try decodeSpec(&reader)
+            } else {
+                try reader.skipValue()
+            }
+        }
+    }
+
+    /// Reads a pod from a complete JSON document.
+    public init(json bytes: [UInt8]) throws {
+        self = try bytes.withUnsafeBytes { raw in
+            var reader = JSONReader(raw)
+            let pod = try PodSnapshot(from: &reader)
+            try reader.expectEnd()
+            return pod
+        }
+    }
+
+    private mutating func decodeMetadata(_ reader: inout JSONReader) throws {
+        try reader.beginObject()
+        while let key = try reader.nextKey() {
+            if key == "name" {
+                name = try reader.readOptionalString()
+            } else if key == "generateName" {
+                generateName = try reader.readOptionalString()
+            } else if key == "labels" {
+                labels = try Self.readStringMap(&reader, field: "metadata.labels")
+            } else if key == "annotations" {
+                annotations = try Self.readStringMap(&reader, field: "metadata.annotations")
+            } else {
+                try reader.skipValue()
+            }
+        }
+    }
+
+    private mutating func decodeSpec(_ reader: inout JSONReader) throws {
+        try reader.beginObject()
+        while let key = try reader.nextKey() {
+            if key == "nodeName" {
+                nodeName = try reader.readOptionalString()
+            } else if key == "nodeSelector" {
+                nodeSelector = try Self.readStringMap(&reader, field: "spec.nodeSelector")
+            } else if key == "tolerations" {
+                tolerations = try Self.readTolerations(&reader)
+            } else if key == "affinity" {
+                affinity = try Self.readAffinity(&reader)
+            } else {
+                try reader.skipValue()
+            }
+        }
+    }
+
+    /// A map of strings; nil for `null`.
+    private static func readStringMap(_ reader: inout JSONReader, field: String) throws -> [String: String]? {
+        switch try reader.peekKind() {
+        case .null:
+            try reader.skipValue()
+            return nil
+        case .object:
+            var map: [String: String] = [:]
+            try reader.beginObject()
+            while let key = try reader.nextKey() {
+                guard try reader.peekKind() == .string else { throw PodDecodingError(description: "\(field) values must be strings") }
+                map[key.string] = try reader.readString()
+            }
+            return map
+        default:
+            throw PodDecodingError(description: "\(field) must be an object")
+        }
+    }
+
+    private static func readTolerations(_ reader: inout JSONReader) throws -> [Toleration]? {
+        switch try reader.peekKind() {
+        case .null:
+            try reader.skipValue()
+            return nil
+        case .array:
+            var tolerations: [Toleration] = []
+            try reader.beginArray()
+            while try reader.nextElement() {
+                tolerations.append(try readToleration(&reader))
+            }
+            return tolerations
+        default:
+            throw PodDecodingError(description: "spec.tolerations must be an array")
+        }
+    }
+
+    private static func readToleration(_ reader: inout JSONReader) throws -> Toleration {
+        guard try reader.peekKind() == .object else { throw PodDecodingError(description: "spec.tolerations entries must be objects") }
+        var toleration = Toleration()
+        try reader.beginObject()
+        while let key = try reader.nextKey() {
+            if key == "key" {
+                toleration.key = try reader.readOptionalString() ?? ""
+            } else if key == "operator" {
+                // An operator Kubernetes would reject is read as Equal, the stricter reading.
+                toleration.operator = try reader.readOptionalString().flatMap(Toleration.Operator.init(rawValue:))
+            } else if key == "value" {
+                toleration.value = try reader.readOptionalString() ?? ""
+            } else if key == "effect" {
+                toleration.effect = try reader.readOptionalString() ?? ""
+            } else {
+                try reader.skipValue()
+            }
+        }
+        return toleration
+    }
+
+    private static func readAffinity(_ reader: inout JSONReader) throws -> Affinity? {
+        switch try reader.peekKind() {
+        case .null:
+            try reader.skipValue()
+            return nil
+        case .object:
+            var affinity = Affinity()
+            try reader.beginObject()
+            while let key = try reader.nextKey() {
+                guard key == "nodeAffinity", try reader.peekKind() == .object else {
+                    try reader.skipValue()
+                    continue
+                }
+                affinity.hasNodeAffinity = true
+                try reader.beginObject()
+                while let nodeKey = try reader.nextKey() {
+                    guard nodeKey == "preferredDuringSchedulingIgnoredDuringExecution" else {
+                        try reader.skipValue()
+                        continue
+                    }
+                    if case .array(let terms) = try reader.readValue() { affinity.preferredTerms = terms }
+                }
+            }
+            return affinity
+        default:
+            throw PodDecodingError(description: "spec.affinity must be an object")
+        }
+    }
+}

@@ -1,0 +1,48 @@
+/// The parts of a pod that matching and planning read. Everything else in the object is left
+/// untouched: the webhook answers with a patch, never with a re-serialized pod.
+///
+/// Maps and arrays are optional: `nil` means the member is absent (or `null`) in the object, so
+/// a patch must create it whole; an empty value means it is present.
+public struct PodSnapshot: Sendable, Equatable {
+    public var name: String?
+    public var generateName: String?
+    public var labels: [String: String]?
+    public var annotations: [String: String]?
+    public var nodeName: String?
+    public var nodeSelector: [String: String]?
+    public var tolerations: [Toleration]?
+    public var affinity: Affinity?
+
+    /// What the pod already says about node affinity.
+    public struct Affinity: Sendable, Equatable {
+        /// Whether `nodeAffinity` is present.
+        public var hasNodeAffinity: Bool
+        /// `nodeAffinity.preferredDuringSchedulingIgnoredDuringExecution`, nil when absent.
+        public var preferredTerms: [JSONValue]?
+
+        public init(hasNodeAffinity: Bool = false, preferredTerms: [JSONValue]? = nil) {
+            self.hasNodeAffinity = hasNodeAffinity
+            self.preferredTerms = preferredTerms
+        }
+    }
+
+    public init(name: String? = nil, generateName: String? = nil, labels: [String: String]? = nil,
+                annotations: [String: String]? = nil, nodeName: String? = nil, nodeSelector: [String: String]? = nil,
+                tolerations: [Toleration]? = nil, affinity: Affinity? = nil) {
+        self.name = name
+        self.generateName = generateName
+        self.labels = labels
+        self.annotations = annotations
+        self.nodeName = nodeName
+        self.nodeSelector = nodeSelector
+        self.tolerations = tolerations
+        self.affinity = affinity
+    }
+
+    /// The name for logs: the name, or `generateName` followed by `*` for pods not yet named.
+    public var displayName: String {
+        if let name, !name.isEmpty { return name }
+        if let generateName, !generateName.isEmpty { return generateName + "*" }
+        return "<unnamed>"
+    }
+}

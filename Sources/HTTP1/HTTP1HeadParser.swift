@@ -1,0 +1,143 @@
+import HTTPTypes
+
+/// How a request body is delimited (RFC 9112 §6.3).
+enum HTTP1BodyFraming: Equatable {
+    /// Exactly this many bytes follow the head (0 when neither Content-Length nor Transfer-Encoding is present).
+    case length(Int)
+    /// `Transfer-Encoding: chunked`.
+    case chunked
+}
+
+/// Turns a complete head block into an ``HTTP1RequestHead`` and the body framing.
+///
+/// Host, Content-Length, Transfer-Encoding, Connection and Expect are interpreted while the
+/// fields are collected; every other field is passed through in order.
+struct HTTP1HeadParser {
+    private var fields = HTTPFields()
+    private var authority: String?
+    private var contentLength: Int?
+    private var hasTransferEncoding = false
+    private var isChunked = false
+    private var hasOtherCoding = false
+    private var connectionClose = false
+    private var connectionKeepAlive = false
+    private var expectsContinue = false
+
+    /// Parses `block`, a head accepted by ``HTTP1FieldBlock/scan(_:from:limit:)``.
+    static func parse(
+        _ block: UnsafeRawBufferPointer,
+        limits: HTTP1ParserLimits
+    ) throws(HTTP1ParseError) -> (head: HTTP1RequestHead, framing: HTTP1BodyFraming) {
+        let lineEnd = HTTP1Grammar.firstIndex(of: HTTP1Grammar.cr, in: block, from: 0) ?? block.count
+        let requestLine = try HTTP1RequestLine(parsing: UnsafeRawBufferPointer(rebasing: block[..<lineEnd]))
+        var parser = HTTP1HeadParser()
+        try HTTP1FieldBlock.forEachLine(in: UnsafeRawBufferPointer(rebasing: block[(lineEnd + 2)...])) {
+            (line) throws(HTTP1ParseError) in
+            try parser.add(HTTP1FieldLine(parsing: line))
+        }
+        return try parser.finish(requestLine, limits: limits)
+    }
+
+    private mutating func add(_ field: HTTP1FieldLine) throws(HTTP1ParseError) {
+        let name = field.name
+        let value = field.value
+        if HTTP1Grammar.equalsLowercase(name, "host") {
+            guard authority == nil else { throw .badRequest("more than one Host field") }
+            guard value.allSatisfy(HTTP1Grammar.isHostByte) else { throw .badRequest("invalid Host value") }
+            authority = String(decoding: value, as: UTF8.self)
+            return  // carried as the request's authority
+        } else if HTTP1Grammar.equalsLowercase(name, "content-length") {
+            try addContentLength(value)
+        } else if HTTP1Grammar.equalsLowercase(name, "transfer-encoding") {
+            try addTransferCodings(value)
+        } else if HTTP1Grammar.equalsLowercase(name, "connection") {
+            HTTP1Grammar.forEachListElement(value) { option in
+                connectionClose = connectionClose || HTTP1Grammar.equalsLowercase(option, "close")
+                connectionKeepAlive = connectionKeepAlive || HTTP1Grammar.equalsLowercase(option, "keep-alive")
+            }
+        } else if HTTP1Grammar.equalsLowercase(name, "expect") {
+            guard HTTP1Grammar.equalsLowercase(value, "100-continue") else {
+                throw .expectationFailed("unsupported expectation")
+            }
+            expectsContinue = true
+        }
+        guard let fieldName = Self.commonNames.first(where: { $0.spelling.elementsEqual(name) })?.name
+            ?? HTTPField.Name(String(decoding: name, as: UTF8.self))
+        else {
+            throw .badRequest("invalid field name")
+        }
+        if value.allSatisfy({ $0 < 0x80 }) {
+            fields.append(HTTPField(name: fieldName, value: String(decoding: value, as: UTF8.self)))
+        } else {
+            fields.append(HTTPField(name: fieldName, value: value))  // obs-text: kept as bytes when not UTF-8
+        }
+    }
+
+    /// Names as clients usually spell them, reused instead of validated and lowercased again.
+    private static let commonNames: [(spelling: [UInt8], name: HTTPField.Name)] = [
+        HTTPField.Name.accept, .acceptEncoding, .authorization, .connection, .contentLength, .contentType, .expect,
+        .transferEncoding, .userAgent,
+    ].map { (Array($0.rawName.utf8), $0) }
+
+    /// Content-Length: 1*DIGIT, possibly repeated (as a list or in several lines) with the same value.
+    private mutating func addContentLength(_ value: UnsafeRawBufferPointer) throws(HTTP1ParseError) {
+        try HTTP1Grammar.forEachListElement(value) { (element) throws(HTTP1ParseError) in
+            guard !element.isEmpty else { throw .badRequest("empty Content-Length") }
+            var length = 0
+            for byte in element {
+                guard byte >= UInt8(ascii: "0"), byte <= UInt8(ascii: "9") else {
+                    throw .badRequest("Content-Length is not a decimal number")
+                }
+                let (shifted, overflowA) = length.multipliedReportingOverflow(by: 10)
+                let (sum, overflowB) = shifted.addingReportingOverflow(Int(byte - UInt8(ascii: "0")))
+                guard !overflowA, !overflowB else { throw .badRequest("Content-Length overflows") }
+                length = sum
+            }
+            if let existing = contentLength, existing != length {
+                throw .badRequest("conflicting Content-Length values")
+            }
+            contentLength = length
+        }
+    }
+
+    /// Transfer-Encoding: `chunked` must be the final coding and appear once; other codings -> 501.
+    private mutating func addTransferCodings(_ value: UnsafeRawBufferPointer) throws(HTTP1ParseError) {
+        hasTransferEncoding = true
+        try HTTP1Grammar.forEachListElement(value) { (coding) throws(HTTP1ParseError) in
+            guard !coding.isEmpty else { throw .badRequest("empty transfer coding") }
+            guard !isChunked else { throw .badRequest("chunked is not the final transfer coding") }
+            if HTTP1Grammar.equalsLowercase(coding, "chunked") {
+                isChunked = true
+            } else {
+                hasOtherCoding = true
+            }
+        }
+    }
+
+    private func finish(
+        _ line: HTTP1RequestLine,
+        limits: HTTP1ParserLimits
+    ) throws(HTTP1ParseError) -> (head: HTTP1RequestHead, framing: HTTP1BodyFraming) {
+        if line.isHTTP11, authority == nil { throw .badRequest("missing Host field") }
+        let framing: HTTP1BodyFraming
+        if hasTransferEncoding {
+            guard contentLength == nil else { throw .badRequest("both Transfer-Encoding and Content-Length") }
+            guard line.isHTTP11 else { throw .badRequest("Transfer-Encoding in an HTTP/1.0 request") }
+            guard !hasOtherCoding else { throw .notImplemented("transfer coding other than chunked") }
+            framing = .chunked
+        } else {
+            let length = contentLength ?? 0
+            guard length <= limits.maxBodyBytes else {
+                throw .contentTooLarge("Content-Length over \(limits.maxBodyBytes) bytes")
+            }
+            framing = .length(length)
+        }
+        let request = HTTPRequest(
+            method: line.method, scheme: nil, authority: authority, path: line.target, headerFields: fields)
+        let head = HTTP1RequestHead(
+            request: request,
+            keepAlive: line.isHTTP11 ? !connectionClose : connectionKeepAlive && !connectionClose,
+            expectsContinue: line.isHTTP11 && expectsContinue && framing != .length(0))
+        return (head, framing)
+    }
+}

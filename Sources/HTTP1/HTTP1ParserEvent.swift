@@ -1,0 +1,7 @@
+/// What ``HTTP1RequestParser/next()`` reports: a complete head first, then the complete request.
+public enum HTTP1ParserEvent: Sendable, Hashable {
+    /// The header block is complete; the body (if any) may still be arriving.
+    case head(HTTP1RequestHead)
+    /// The whole request, body decoded (de-chunked), trailers dropped.
+    case request(HTTP1RequestHead, body: [UInt8])
+}

@@ -1,0 +1,51 @@
+import HTTPTypes
+
+/// `method SP request-target SP HTTP-version` (RFC 9112 §3), origin-form targets only.
+struct HTTP1RequestLine {
+    var method: HTTPRequest.Method
+    /// The origin-form target: absolute path and optional query.
+    var target: String
+    /// HTTP/1.1 when true, HTTP/1.0 otherwise.
+    var isHTTP11: Bool
+
+    /// Parses a request line (without its CRLF) that passed ``HTTP1FieldBlock/scan(_:from:limit:)``.
+    init(parsing line: UnsafeRawBufferPointer) throws(HTTP1ParseError) {
+        guard let methodEnd = HTTP1Grammar.firstIndex(of: HTTP1Grammar.space, in: line, from: 0),
+            let targetEnd = HTTP1Grammar.firstIndex(of: HTTP1Grammar.space, in: line, from: methodEnd + 1)
+        else {
+            throw .badRequest("malformed request line")
+        }
+        let methodBytes = UnsafeRawBufferPointer(rebasing: line[..<methodEnd])
+        guard HTTP1Grammar.isToken(methodBytes),
+            let method = HTTPRequest.Method(String(decoding: methodBytes, as: UTF8.self))
+        else {
+            throw .badRequest("invalid method")
+        }
+        let targetBytes = UnsafeRawBufferPointer(rebasing: line[(methodEnd + 1)..<targetEnd])
+        guard targetBytes.first == HTTP1Grammar.slash else {
+            throw .badRequest("request target is not in origin-form")
+        }
+        guard targetBytes.allSatisfy(HTTP1Grammar.isOriginFormByte) else {
+            throw .badRequest("invalid character in request target")
+        }
+        self.method = method
+        self.target = String(decoding: targetBytes, as: UTF8.self)
+        self.isHTTP11 = try Self.parseVersion(UnsafeRawBufferPointer(rebasing: line[(targetEnd + 1)...]))
+    }
+
+    /// `HTTP/1.1` -> true, `HTTP/1.0` -> false, another `HTTP/d.d` -> 505, anything else -> 400.
+    private static func parseVersion(_ bytes: UnsafeRawBufferPointer) throws(HTTP1ParseError) -> Bool {
+        let prefix: StaticString = "HTTP/"
+        let digits = UInt8(ascii: "0")...UInt8(ascii: "9")
+        guard bytes.count == 8,
+            bytes.prefix(5).elementsEqual(UnsafeRawBufferPointer(start: prefix.utf8Start, count: 5)),
+            digits.contains(bytes[5]), bytes[6] == UInt8(ascii: "."), digits.contains(bytes[7])
+        else {
+            throw .badRequest("malformed HTTP version")
+        }
+        guard bytes[5] == UInt8(ascii: "1"), bytes[7] == UInt8(ascii: "1") || bytes[7] == UInt8(ascii: "0") else {
+            throw .versionNotSupported("only HTTP/1.1 and HTTP/1.0 are supported")
+        }
+        return bytes[7] == UInt8(ascii: "1")
+    }
+}

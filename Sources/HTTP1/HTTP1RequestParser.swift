@@ -1,0 +1,155 @@
+/// A strict HTTP/1.1 request parser: bytes in, events out, no I/O (RFC 9112).
+///
+/// Feed bytes with ``append(_:)`` and call ``next()`` until it returns nil. Each request yields
+/// `.head` as soon as its header block is complete, then `.request` with the whole body.
+/// Pipelined requests come out in order. After a thrown error the parser stays failed: answer
+/// with the error's status and close the connection.
+///
+/// Line endings must be CRLF: a bare LF or bare CR anywhere in a head, chunk line or trailer is
+/// rejected with 400, never tolerated. Empty lines before a request line are skipped (RFC 9112
+/// §2.2) and count against `maxHeaderBytes`.
+///
+/// Maintainers' note: bytes live in one array with a read index; consumed bytes are dropped only
+/// when more than half of the array is consumed (or all of it), so the hot path never shifts
+/// memory per request. Positions kept across calls (`scanned`) are relative to the read index,
+/// so compaction does not have to fix them up.
+public struct HTTP1RequestParser: Sendable {
+    private enum State {
+        /// Waiting for a complete header block; `skipped` empty lines were dropped before it.
+        case awaitingHead(scanned: Int, skipped: Int)
+        /// Head emitted; waiting for `length` body bytes.
+        case fixedBody(HTTP1RequestHead, length: Int)
+        /// Head emitted; de-chunking into `chunkedBody`.
+        case chunkedBody(HTTP1RequestHead, HTTP1ChunkedDecoder)
+        /// A request was refused; every later call reports the same error.
+        case failed(HTTP1ParseError)
+    }
+
+    /// Capacity kept for reuse when the buffer empties; larger buffers are released.
+    private static let retainedCapacity = 1 << 18
+
+    private let limits: HTTP1ParserLimits
+    private var state = State.awaitingHead(scanned: 0, skipped: 0)
+    private var buffer: [UInt8] = []
+    private var readIndex = 0
+    /// The decoded body while in `.chunkedBody` (kept outside the enum so appends never copy it).
+    private var chunkedBody: [UInt8] = []
+
+    /// Creates a parser enforcing `limits`.
+    public init(limits: HTTP1ParserLimits = HTTP1ParserLimits()) {
+        self.limits = limits
+    }
+
+    /// True when no byte of a next request is buffered and no request is in progress.
+    public var isIdle: Bool {
+        guard case .awaitingHead = state else { return false }
+        return readIndex == buffer.count
+    }
+
+    /// Buffers bytes received from the connection; ignored once the parser has failed.
+    public mutating func append(_ bytes: UnsafeRawBufferPointer) {
+        guard !bytes.isEmpty else { return }
+        if case .failed = state { return }
+        if readIndex == buffer.count {
+            if buffer.capacity > Self.retainedCapacity {
+                buffer = []
+            } else {
+                buffer.removeAll(keepingCapacity: true)
+            }
+            readIndex = 0
+        } else if readIndex > buffer.count / 2 {
+            buffer.removeSubrange(..<readIndex)
+            readIndex = 0
+        }
+        buffer.append(contentsOf: bytes)
+    }
+
+    /// The next event, or nil when more bytes are needed; throws (and stays failed) on a refused request.
+    public mutating func next() throws(HTTP1ParseError) -> HTTP1ParserEvent? {
+        do {
+            return try step()
+        } catch {
+            state = .failed(error)
+            buffer = []
+            readIndex = 0
+            chunkedBody = []
+            throw error
+        }
+    }
+
+    private mutating func step() throws(HTTP1ParseError) -> HTTP1ParserEvent? {
+        switch state {
+        case .failed(let error):
+            throw error
+        case .awaitingHead(let scanned, let skipped):
+            return try parseHead(scanned: scanned, skipped: skipped)
+        case .fixedBody(let head, let length):
+            guard buffer.count - readIndex >= length else { return nil }
+            let body = Array(buffer[readIndex..<(readIndex + length)])
+            readIndex += length
+            state = .awaitingHead(scanned: 0, skipped: 0)
+            return .request(head, body: body)
+        case .chunkedBody(let head, var decoder):
+            var body: [UInt8] = []
+            swap(&body, &chunkedBody)
+            let (consumed, finished) = try withUnreadBytes { (bytes) throws(HTTP1ParseError) in
+                try decoder.decode(bytes, into: &body)
+            }
+            readIndex += consumed
+            guard finished else {
+                swap(&body, &chunkedBody)
+                state = .chunkedBody(head, decoder)
+                return nil
+            }
+            state = .awaitingHead(scanned: 0, skipped: 0)
+            return .request(head, body: body)
+        }
+    }
+
+    private mutating func parseHead(scanned: Int, skipped: Int) throws(HTTP1ParseError) -> HTTP1ParserEvent? {
+        var skipped = skipped
+        if scanned == 0 {
+            // Empty lines before the request line are ignored (RFC 9112 §2.2), within the header budget.
+            while buffer.count - readIndex >= 2, buffer[readIndex] == HTTP1Grammar.cr,
+                buffer[readIndex + 1] == HTTP1Grammar.lf
+            {
+                readIndex += 2
+                skipped += 2
+            }
+        }
+        let budget = limits.maxHeaderBytes - skipped
+        let scan = try withUnreadBytes { (bytes) throws(HTTP1ParseError) in
+            try HTTP1FieldBlock.scan(bytes, from: scanned, limit: budget)
+        }
+        let length: Int
+        switch scan {
+        case .incomplete(let scanned):
+            state = .awaitingHead(scanned: scanned, skipped: skipped)
+            return nil
+        case .complete(let blockLength):
+            length = blockLength
+        }
+        let (head, framing) = try withUnreadBytes { (bytes) throws(HTTP1ParseError) in
+            try HTTP1HeadParser.parse(UnsafeRawBufferPointer(rebasing: bytes[..<length]), limits: limits)
+        }
+        readIndex += length
+        switch framing {
+        case .length(let bodyLength):
+            state = .fixedBody(head, length: bodyLength)
+        case .chunked:
+            state = .chunkedBody(head, HTTP1ChunkedDecoder(limits: limits, maxTrailerBytes: budget - length))
+        }
+        return .head(head)
+    }
+
+    /// Runs `body` over the buffered bytes not consumed yet.
+    private func withUnreadBytes<Result>(
+        _ body: (UnsafeRawBufferPointer) throws(HTTP1ParseError) -> Result
+    ) throws(HTTP1ParseError) -> Result {
+        try buffer.withUnsafeBytes { bytes in
+            Swift.Result { () throws(HTTP1ParseError) in
+                try body(UnsafeRawBufferPointer(rebasing: bytes[readIndex...]))
+            }
+        }.get()
+    }
+}

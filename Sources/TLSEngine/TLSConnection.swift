@@ -1,0 +1,184 @@
+internal import COpenSSL
+
+/// One server-side TLS session (OpenSSL `SSL`) driven entirely through memory: the caller feeds it
+/// ciphertext from the socket and drains ciphertext to send. Use from one thread at a time.
+public final class TLSConnection {
+    /// Keeps the `SSL_CTX` alive for as long as this `SSL` uses it.
+    let context: TLSContext
+    /// The `SSL`, owned by this object; it owns both BIOs.
+    private let ssl: OpaquePointer
+    /// Ciphertext received from the peer, waiting for OpenSSL.
+    private let networkIn: OpaquePointer
+    /// Ciphertext produced by OpenSSL, waiting for the socket.
+    private let networkOut: OpaquePointer
+    /// Set once the session has failed; OpenSSL must not be driven (or shut down) after that.
+    private var failure: TLSError?
+
+    /// Largest plaintext a single TLS record carries (RFC 8446 §5.1).
+    private static let maxRecordPlaintext = 16_384
+
+    /// Creates a session in server (accept) mode.
+    public init(context: TLSContext) throws {
+        TLSError.clearErrorQueue()
+        guard let ssl = SSL_new(context.handle) else {
+            throw TLSError(call: "SSL_new", reason: "cannot create a TLS session")
+        }
+        guard let networkIn = BIO_new(BIO_s_mem()), let networkOut = BIO_new(BIO_s_mem()) else {
+            let error = TLSError(call: "BIO_new", reason: "cannot create memory BIOs")
+            SSL_free(ssl)
+            throw error
+        }
+        SSL_set_bio(ssl, networkIn, networkOut)
+        SSL_set_accept_state(ssl)
+        self.context = context
+        self.ssl = ssl
+        self.networkIn = networkIn
+        self.networkOut = networkOut
+    }
+
+    deinit {
+        SSL_free(ssl)
+    }
+
+    /// Hands OpenSSL ciphertext read from the socket; call `readPlaintext(into:)` next.
+    public func receive(ciphertext: UnsafeRawBufferPointer) {
+        guard failure == nil, let base = ciphertext.baseAddress, !ciphertext.isEmpty else { return }
+        TLSError.clearErrorQueue()
+        var written = 0
+        // A memory BIO takes everything unless it cannot allocate; the next read then reports the failure.
+        if BIO_write_ex(networkIn, base, ciphertext.count, &written) != 1 || written != ciphertext.count {
+            failure = TLSError(call: "BIO_write_ex", reason: "cannot buffer received ciphertext")
+        }
+    }
+
+    /// Whether there is ciphertext to send (`takeCiphertext(into:)`).
+    public var hasPendingCiphertext: Bool {
+        BIO_ctrl_pending(networkOut) > 0
+    }
+
+    /// Whether the handshake has finished.
+    public var isHandshakeComplete: Bool {
+        SSL_is_init_finished(ssl) == 1
+    }
+
+    /// The protocol chosen by ALPN; nil when the client offered nothing this server speaks, or offered nothing.
+    public var negotiatedALPN: String? {
+        var name: UnsafePointer<UInt8>?
+        var length: UInt32 = 0
+        SSL_get0_alpn_selected(ssl, &name, &length)
+        guard let name, length > 0 else { return nil }
+        return String(decoding: UnsafeBufferPointer(start: name, count: Int(length)), as: UTF8.self)
+    }
+
+    /// Queues close_notify (send it with `takeCiphertext(into:)`); does nothing before the
+    /// handshake finished or after a failure, when there is no session to close.
+    public func close() {
+        guard failure == nil, isHandshakeComplete else { return }
+        TLSError.clearErrorQueue()
+        // 0 means "sent, peer's close_notify not yet seen", which is all a server needs.
+        if SSL_shutdown(ssl) < 0 {
+            TLSError.clearErrorQueue()
+        }
+    }
+
+    /// Drives the handshake when needed, then appends all plaintext available to `plaintext`.
+    ///
+    /// Reading can produce ciphertext (handshake flights, session tickets, alerts, key updates):
+    /// check `hasPendingCiphertext` after every call.
+    public func readPlaintext(into plaintext: inout [UInt8]) -> TLSReadResult {
+        if let failure = failure { return .failed(failure) }
+        TLSError.clearErrorQueue()
+        if !isHandshakeComplete {
+            let result = SSL_do_handshake(ssl)
+            if result != 1 {
+                return outcome(ofFailed: "SSL_do_handshake", result: result)
+            }
+        }
+        while true {
+            // Plaintext never exceeds the ciphertext behind it, so this bounds the next read.
+            let available = Int(SSL_pending(ssl)) + Int(BIO_ctrl_pending(networkIn))
+            if available == 0 {
+                return SSL_get_shutdown(ssl) & SSL_RECEIVED_SHUTDOWN != 0 ? .closed : .ok
+            }
+            var result: Int32 = 0
+            plaintext.append(addingCapacity: min(available, TLSConnection.maxRecordPlaintext)) { span in
+                span.withUnsafeMutableBufferPointer { buffer, initialized in
+                    var count = 0
+                    result = SSL_read_ex(ssl, buffer.baseAddress, buffer.count, &count)
+                    initialized = count
+                }
+            }
+            if result != 1 {
+                return outcome(ofFailed: "SSL_read_ex", result: result)
+            }
+        }
+    }
+
+    /// Encrypts all of `bytes` into pending ciphertext; the handshake must be complete.
+    public func writePlaintext(_ bytes: UnsafeRawBufferPointer) throws {
+        if let failure = failure { throw failure }
+        TLSError.clearErrorQueue()
+        var offset = 0
+        while offset < bytes.count {
+            var written = 0
+            let result = SSL_write_ex(ssl, bytes.baseAddress! + offset, bytes.count - offset, &written)
+            guard result == 1 else {
+                let code = SSL_get_error(ssl, result)
+                let error = TLSError(call: "SSL_write_ex", reason: "cannot encrypt application data", extra: [Self.name(of: code)])
+                if code == SSL_ERROR_SSL || code == SSL_ERROR_SYSCALL { failure = error }
+                throw error
+            }
+            offset += written
+        }
+    }
+
+    /// Appends all pending ciphertext (handshake messages, records, alerts) to `out`.
+    public func takeCiphertext(into out: inout [UInt8]) {
+        let pending = Int(BIO_ctrl_pending(networkOut))
+        guard pending > 0 else { return }
+        out.append(addingCapacity: pending) { span in
+            span.withUnsafeMutableBufferPointer { buffer, initialized in
+                var count = 0
+                if BIO_read_ex(networkOut, buffer.baseAddress, pending, &count) == 1 {
+                    initialized = count
+                }
+            }
+        }
+    }
+
+    /// Maps a non-success result of `call` to a read result: retry conditions are `.ok`,
+    /// close_notify is `.closed`, anything else fails the session for good.
+    private func outcome(ofFailed call: String, result: Int32) -> TLSReadResult {
+        let code = SSL_get_error(ssl, result)
+        switch code {
+        case SSL_ERROR_WANT_READ, SSL_ERROR_WANT_WRITE:
+            return .ok
+        case SSL_ERROR_ZERO_RETURN:
+            return .closed
+        default:
+            var extra = [Self.name(of: code)]
+            let verification = SSL_get_verify_result(ssl)
+            if verification != X509_V_OK {
+                extra.append("peer certificate: " + String(cString: X509_verify_cert_error_string(verification)))
+            }
+            let error = TLSError(call: call, reason: isHandshakeComplete ? "TLS record failure" : "TLS handshake failure", extra: extra)
+            failure = error
+            return .failed(error)
+        }
+    }
+
+    /// The name of an `SSL_get_error` code.
+    private static func name(of code: Int32) -> String {
+        switch code {
+        case SSL_ERROR_SSL: "SSL_ERROR_SSL"
+        case SSL_ERROR_SYSCALL: "SSL_ERROR_SYSCALL"
+        case SSL_ERROR_WANT_READ: "SSL_ERROR_WANT_READ"
+        case SSL_ERROR_WANT_WRITE: "SSL_ERROR_WANT_WRITE"
+        case SSL_ERROR_ZERO_RETURN: "SSL_ERROR_ZERO_RETURN"
+        default: "SSL error \(code)"
+        }
+    }
+}
+
+@available(*, unavailable)
+extension TLSConnection: Sendable {}

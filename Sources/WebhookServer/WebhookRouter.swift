@@ -1,0 +1,62 @@
+public import HTTPServer
+import HTTPTypes
+
+/// The routes of both listeners (SPEC §3): admission and probes on the TLS port; probes and
+/// metrics on the plain port. Unknown paths get 404, known paths with other methods 405.
+public struct WebhookRouter: HTTPRequestHandler {
+    /// Which listener the router serves.
+    public enum Listener: Sendable {
+        case webhook
+        case metrics
+    }
+
+    let listener: Listener
+    let state: WebhookState
+    let admission: AdmissionEndpoint
+    let metricsPage: @Sendable () -> [UInt8]
+
+    public init(listener: Listener, state: WebhookState, admission: AdmissionEndpoint, metricsPage: @escaping @Sendable () -> [UInt8]) {
+        self.listener = listener
+        self.state = state
+        self.admission = admission
+        self.metricsPage = metricsPage
+    }
+
+    public func handle(_ request: HTTPServerRequest) -> HTTPServerResponse {
+        let path = Self.pathWithoutQuery(request.head.path ?? "")
+        switch (listener, path) {
+        case (.webhook, "/mutate"), (.webhook, "/inject"):
+            guard request.head.method == .post else { return Self.methodNotAllowed(allow: "POST") }
+            return admission.handle(request)
+        case (_, "/healthz"):
+            guard request.head.method == .get || request.head.method == .head else { return Self.methodNotAllowed(allow: "GET") }
+            return .text(.ok, "ok\n")
+        case (_, "/readyz"):
+            guard request.head.method == .get || request.head.method == .head else { return Self.methodNotAllowed(allow: "GET") }
+            if let reason = state.notReadyReason { return .text(.serviceUnavailable, "not ready: \(reason)\n") }
+            return .text(.ok, "ok\n")
+        case (.metrics, "/metrics"):
+            guard request.head.method == .get || request.head.method == .head else { return Self.methodNotAllowed(allow: "GET") }
+            return HTTPServerResponse(status: .ok, contentType: "text/plain; version=0.0.4; charset=utf-8", body: metricsPage())
+        default:
+            return .text(.notFound, "no such path: \(path)\n")
+        }
+    }
+
+    static func pathWithoutQuery(_ target: String) -> Substring {
+        target.split(separator: "?", maxSplits: 1, omittingEmptySubsequences: false).first ?? ""
+    }
+
+    private static func methodNotAllowed(allow: String) -> HTTPServerResponse {
+        var response = HTTPServerResponse.text(.methodNotAllowed, "method not allowed; use \(allow)\n")
+        response.head.headerFields[.allow] = allow
+        return response
+    }
+}
+
+extension HTTPServerResponse {
+    /// A plain-text response.
+    static func text(_ status: HTTPResponse.Status, _ text: String) -> HTTPServerResponse {
+        HTTPServerResponse(status: status, contentType: "text/plain; charset=utf-8", body: Array(text.utf8))
+    }
+}

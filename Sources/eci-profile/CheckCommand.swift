@@ -1,0 +1,39 @@
+import ArgumentParser
+import ECIProfileCore
+import ProfileSource
+
+/// `eci-profile check`: validates profiles offline.
+struct CheckCommand: ParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "check",
+        abstract: "Validate eci-profile ConfigMaps (YAML files or mounted ConfigMap directories).",
+        discussion: "Prints every error and warning with its path. Exit status: 0 valid, 1 invalid, 2 unreadable."
+    )
+
+    @Argument(help: "ConfigMap YAML files or directories.")
+    var files: [String]
+
+    func run() throws {
+        var worst: Int32 = 0
+        for file in files {
+            let data: [String: String]
+            do {
+                data = try ConfigMapFile.loadData(at: file)
+            } catch {
+                printError("\(error)")
+                if case .unreadable = error { worst = 2 } else { worst = max(worst, 1) }
+                continue
+            }
+            let result = ProfileParser.parse(data)
+            for warning in result.warnings { print("\(file): warning: \(warning)") }
+            for error in result.errors { print("\(file): error: \(error)") }
+            if let profile = result.profile {
+                print("\(file): valid: \(profile.selectors.count) selector(s), \(result.warnings.count) warning(s)")
+            } else {
+                print("\(file): invalid: \(result.errors.count) error(s)")
+                worst = max(worst, 1)
+            }
+        }
+        if worst != 0 { throw ExitCode(worst) }
+    }
+}

@@ -1,0 +1,126 @@
+import AdmissionCodec
+import ECIProfileCore
+import Foundation
+import Testing
+
+/// Reviews captured from kube-apiserver, shared with the core's fixtures.
+private func review(_ name: String) throws -> [UInt8] {
+    let url = URL(fileURLWithPath: #filePath).deletingLastPathComponent()
+        .appendingPathComponent("../ECIProfileCoreTests/Fixtures/reviews/\(name).json")
+    return Array(try Data(contentsOf: url))
+}
+
+@Suite struct AdmissionReviewDecoderTests {
+    @Test func decodesAV1CreateReview() throws {
+        let request = try AdmissionReviewDecoder.decode(try review("030-CREATE-web-web-frontend-6b7f9c5d8-"))
+        #expect(request.apiVersion == .v1)
+        #expect(request.uid == "321769c4-21b5-4dcb-951b-2ccfc36aebf9")
+        #expect(request.attributes == AdmissionAttributes(operation: "CREATE", resource: "pods", namespace: "web"))
+        #expect(request.dryRun == false)
+        let pod = try #require(try request.pod?.get())
+        #expect(pod.name == nil)
+        #expect(pod.generateName == "web-frontend-6b7f9c5d8-")
+        #expect(pod.labels == ["app": "web-frontend", "pod-template-hash": "6b7f9c5d8"])
+        #expect(pod.annotations == nil)
+        #expect(pod.nodeSelector == nil)
+        #expect(pod.tolerations?.map(\.key) == ["node.kubernetes.io/not-ready", "node.kubernetes.io/unreachable"])
+        #expect(pod.affinity == nil)
+    }
+
+    @Test func decodesV1beta1DryRunAndUpdate() throws {
+        #expect(try AdmissionReviewDecoder.decode(try review("042-CREATE-batch-v1beta1-rs-5c9d7f-")).apiVersion == .v1beta1)
+        #expect(try AdmissionReviewDecoder.decode(try review("037-CREATE-web-dryrun-pod")).dryRun)
+        #expect(try AdmissionReviewDecoder.decode(try review("038-UPDATE-batch-labels-only")).attributes.operation == "UPDATE")
+    }
+
+    @Test func readsAffinityAndUnicode() throws {
+        let empty = try #require(try AdmissionReviewDecoder.decode(try review("033-CREATE-batch-empty-maps")).pod?.get())
+        #expect(empty.affinity == PodSnapshot.Affinity())
+        let large = try #require(try AdmissionReviewDecoder.decode(try review("107-CREATE-batch-large-unicode")).pod?.get())
+        #expect(large.annotations?["example.com/description"] == #"批处理作业 ✓ <b>&amp;</b> "quoted" \ back"#)
+    }
+
+    @Test(arguments: [
+        ("<html>", "body is not valid JSON: unexpected character at byte 0"),
+        (#"{"kind":"AdmissionReview","apiVersion":"admission.k8s.io/v1","request":{"uid":"1"}"#,
+         "body is not valid JSON: unterminated object at byte 82"),
+        ("[]", "body is not an AdmissionReview: the document is not an object"),
+        (#"{"kind":"Pod","apiVersion":"v1"}"#, #"body is not an AdmissionReview: kind is "Pod", not "AdmissionReview""#),
+        (#"{"kind":"AdmissionReview","apiVersion":"admission.k8s.io/v2","request":{"uid":"1"}}"#,
+         "body is not an AdmissionReview: apiVersion must be admission.k8s.io/v1 or v1beta1"),
+        (#"{"kind":"AdmissionReview","apiVersion":"admission.k8s.io/v1"}"#, "AdmissionReview has no request"),
+        (#"{"kind":"AdmissionReview","apiVersion":"admission.k8s.io/v1","request":{"uid":""}}"#, "AdmissionReview request has no uid"),
+    ])
+    func rejectsWithAOneLineReason(body: String, reason: String) {
+        do {
+            _ = try AdmissionReviewDecoder.decode(Array(body.utf8))
+            Issue.record("decoded \(body)")
+        } catch {
+            #expect(error.description == reason)
+        }
+    }
+
+    @Test func aMisshapenPodIsReadableJSONThatFailsOpen() throws {
+        let body = #"{"kind":"AdmissionReview","apiVersion":"admission.k8s.io/v1","request":{"uid":"u","operation":"CREATE","resource":{"group":"","version":"v1","resource":"pods"},"namespace":"n","object":{"metadata":{"labels":["x"]}}}}"#
+        let request = try AdmissionReviewDecoder.decode(Array(body.utf8))
+        guard case .failure(let error)? = request.pod else { Issue.record("pod decoded"); return }
+        #expect(error.description == "metadata.labels must be an object")
+        let planner = MutationPlanner(profile: Profile(selectors: [ProfileSelector(name: "all", objectSelector: LabelSelector())]))
+        let outcome = AdmissionReviewer(planner: planner).review(request) { _ in .found([:]) }
+        #expect(outcome.result == .failedOpen)
+        #expect(outcome.response == AdmissionResponse(uid: "u"))
+    }
+}
+
+@Suite struct AdmissionResponseTests {
+    @Test func encodesPatchAsBase64AndEchoesVersionAndUID() throws {
+        let patch: [JSONPatchOperation] = [.add(JSONPointer(["metadata", "labels"]), .object([KeyValue("eci", "true")]))]
+        let response = AdmissionResponse(uid: "abc", patch: patch, warnings: ["careful"],
+                                         auditAnnotations: [KeyValue("selector", "s"), KeyValue("policy", "fair")])
+        let body = try JSONValue(parsing: response.encoded(apiVersion: .v1beta1))
+        #expect(body["apiVersion"] == .string("admission.k8s.io/v1beta1"))
+        #expect(body["kind"] == .string("AdmissionReview"))
+        let inner = try #require(body["response"])
+        #expect(inner["uid"] == .string("abc"))
+        #expect(inner["allowed"] == .bool(true))
+        #expect(inner["patchType"] == .string("JSONPatch"))
+        let base64 = try #require(inner["patch"]?.stringValue)
+        let decoded = try #require(Data(base64Encoded: base64))
+        #expect(String(decoding: decoded, as: UTF8.self) == #"[{"op":"add","path":"/metadata/labels","value":{"eci":"true"}}]"#)
+        #expect(inner["warnings"] == .array([.string("careful")]))
+        #expect(inner["auditAnnotations"] == (try JSONValue(parsing: #"{"selector":"s","policy":"fair"}"#)))
+    }
+
+    @Test func noPatchMeansNoPatchType() {
+        let body = String(decoding: AdmissionResponse(uid: "x\"y").encoded(apiVersion: .v1), as: UTF8.self)
+        #expect(body == #"{"kind":"AdmissionReview","apiVersion":"admission.k8s.io/v1","response":{"uid":"x\"y","allowed":true}}"#)
+    }
+}
+
+@Suite struct AdmissionReviewerTests {
+    let planner = MutationPlanner(profile: Profile(selectors: [ProfileSelector(name: "all", namespaceSelector: LabelSelector())]))
+
+    @Test func unknownNamespaceLabelsFailOpen() throws {
+        let request = try AdmissionReviewDecoder.decode(try review("033-CREATE-batch-empty-maps"))
+        let outcome = AdmissionReviewer(planner: planner).review(request) { _ in .unavailable(reason: "API down") }
+        #expect(outcome.result == .failedOpen)
+        #expect(outcome.failureReason == "namespace labels unavailable: API down")
+        #expect(outcome.response.patch.isEmpty)
+    }
+
+    @Test func skippedRequestsNeverAskForLabels() throws {
+        let request = try AdmissionReviewDecoder.decode(try review("038-UPDATE-batch-labels-only"))
+        let outcome = AdmissionReviewer(planner: planner).review(request) { _ in
+            Issue.record("labels asked for an UPDATE")
+            return .found([:])
+        }
+        #expect(outcome.result == .skipped)
+    }
+
+    @Test func matchingPodIsPatched() throws {
+        let request = try AdmissionReviewDecoder.decode(try review("033-CREATE-batch-empty-maps"))
+        let outcome = AdmissionReviewer(planner: planner).review(request) { _ in .found([:]) }
+        #expect(outcome.result == .patched)
+        #expect(outcome.response.auditAnnotations == [KeyValue("selector", "all"), KeyValue("policy", "virtualNodeOnly")])
+    }
+}

@@ -1,0 +1,92 @@
+import ECIProfileCore
+import Testing
+
+@Suite("Mutation planning on fixture reviews")
+struct MutationPlannerTests {
+    let planner: MutationPlanner
+
+    init() throws {
+        planner = MutationPlanner(profile: try Fixtures.profile())
+    }
+
+    private func plan(_ review: ReviewFixture) throws -> MutationDecision {
+        planner.plan(review.attributes, pod: review.pod, namespaceLabels: try Fixtures.namespaceLabels(review.attributes.namespace))
+    }
+
+    @Test("the whole patch, the deciding selector and the warnings match the hand-written expectation",
+          arguments: Fixtures.caseNames)
+    func matchesExpectation(caseName: String) throws {
+        let testCase = try Fixtures.json("cases/\(caseName).json")
+        let expected = try #require(testCase["expected"])
+        let review = try ReviewFixture(try Fixtures.json(try #require(testCase["review"]?.stringValue)))
+        let decision = try plan(review)
+
+        #expect(JSONValue.array(decision.patch.map(\.jsonValue)) == expected["patch"])
+        #expect(decision.decidingSelector == expected["selector"]?.stringValue)
+        #expect(decision.policy?.rawValue == expected["policy"]?.stringValue)
+        #expect(JSONValue.array(decision.warnings.map(JSONValue.string)) == expected["warnings"])
+        if case .array(let matched)? = expected["matched"] {
+            #expect(decision.matchedSelectors == matched.compactMap(\.stringValue))
+        }
+        switch (decision.outcome, expected["outcome"]?.stringValue) {
+        case (.matched, "matched"), (.unmatched, "unmatched"), (.skipped, "skipped"): break
+        default: Issue.record("outcome \(decision.outcome) is not \(String(describing: expected["outcome"]))")
+        }
+    }
+
+    @Test("planning again on the patched pod gives an empty patch", arguments: Fixtures.caseNames)
+    func idempotent(caseName: String) throws {
+        let testCase = try Fixtures.json("cases/\(caseName).json")
+        let review = try ReviewFixture(try Fixtures.json(try #require(testCase["review"]?.stringValue)))
+        let first = try plan(review)
+        guard review.attributes.isPodCreation else { return }
+        let patched = try review.with(object: try first.patch.apply(to: review.object))
+        let second = try plan(patched)
+        #expect(second.patch.isEmpty)
+        #expect(second.decidingSelector == first.decidingSelector)
+    }
+
+    @Test("the patched pod equals the expected pod (applied with python-jsonpatch when the fixture was written)",
+          arguments: Fixtures.caseNames)
+    func patchedPodMatchesExpectedPod(caseName: String) throws {
+        let testCase = try Fixtures.json("cases/\(caseName).json")
+        let review = try ReviewFixture(try Fixtures.json(try #require(testCase["review"]?.stringValue)))
+        let decision = try plan(review)
+        #expect(try decision.patch.apply(to: review.object) == Fixtures.json("expected/\(caseName).json"))
+    }
+
+    @Test func effectOnlySelectorsNeverSendAPodAlone() {
+        let profile = Profile(selectors: [ProfileSelector(name: "only-effect", effect: SelectorEffect(labels: [KeyValue("a", "b")]))])
+        let decision = MutationPlanner(profile: profile).plan(
+            AdmissionAttributes(operation: "CREATE", resource: "pods", namespace: "ns"), pod: PodSnapshot(), namespaceLabels: [:])
+        #expect(decision.outcome == .unmatched)
+        #expect(decision.patch.isEmpty)
+        #expect(decision.auditAnnotations.isEmpty)
+    }
+
+    @Test func excludedNamespacesAreConfigurable() {
+        let profile = Profile(selectors: [ProfileSelector(name: "all", objectSelector: LabelSelector())])
+        let planner = MutationPlanner(profile: profile, excludedNamespaces: ["eci-profile-system"])
+        let attributes = AdmissionAttributes(operation: "CREATE", resource: "pods", namespace: "eci-profile-system")
+        #expect(planner.plan(attributes, pod: PodSnapshot(), namespaceLabels: [:]).outcome == .skipped(.excludedNamespace))
+        var other = attributes
+        other.namespace = "kube-system"
+        #expect(planner.plan(other, pod: PodSnapshot(), namespaceLabels: [:]).outcome == .matched)
+    }
+
+    @Test func normalNodePreferWithManyVirtualNodeLabelsAvoidsEach() {
+        let profile = Profile(selectors: [ProfileSelector(name: "p", objectSelector: LabelSelector(), policy: .normalNodePrefer)],
+                              virtualNodeSelector: [KeyValue("type", "virtual-kubelet"), KeyValue("k8s.aliyun.com/vnode", "true")],
+                              virtualNodeTolerations: [])
+        let decision = MutationPlanner(profile: profile).plan(
+            AdmissionAttributes(operation: "CREATE", resource: "pods", namespace: "ns"),
+            pod: PodSnapshot(affinity: PodSnapshot.Affinity(hasNodeAffinity: true)), namespaceLabels: [:])
+        let expected = try? JSONValue(parsing: """
+            [{"op":"add","path":"/spec/affinity/nodeAffinity/preferredDuringSchedulingIgnoredDuringExecution","value":[
+              {"weight":100,"preference":{"matchExpressions":[
+                {"key":"type","operator":"NotIn","values":["virtual-kubelet"]},
+                {"key":"k8s.aliyun.com/vnode","operator":"NotIn","values":["true"]}]}}]}]
+            """)
+        #expect(JSONValue.array(decision.patch.map(\.jsonValue)) == expected)
+    }
+}
