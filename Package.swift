@@ -15,6 +15,7 @@ let package = Package(
         .package(url: "https://github.com/apple/swift-http-types", from: "1.3.0"),
         .package(url: "https://github.com/apple/swift-log", from: "1.6.0"),
         .package(url: "https://github.com/jpsim/Yams", from: "6.0.0"),
+        .package(url: "https://github.com/swift-server/swift-prometheus", from: "2.4.1"),
     ],
     targets: [
         // C libraries, each imported by exactly one Swift wrapper module.
@@ -36,22 +37,32 @@ let package = Package(
         .target(name: "EventLoop", dependencies: ["CLinuxShims"]),
         .target(name: "HTTPServer", dependencies: ["TLSEngine", "HTTP1", "HTTP2", "EventLoop", httpTypes, logging]),
 
+        // Metrics (Prometheus text page) and log handlers (JSON / text, redaction); no server imports.
+        .target(name: "Observability", dependencies: [logging, .product(name: "Prometheus", package: "swift-prometheus")]),
+
         // The webhook: routes, readiness, profile state; knows pods, not sockets.
         .target(name: "WebhookServer", dependencies: [
-            "ECIProfileCore", "AdmissionCodec", "ProfileSource", "HTTPServer", "TLSEngine", "EventLoop", httpTypes, logging,
+            "ECIProfileCore", "AdmissionCodec", "ProfileSource", "HTTPServer", "TLSEngine", "EventLoop", "Observability",
+            httpTypes, logging,
         ]),
 
         .executableTarget(name: "eci-profile", dependencies: [
-            "ECIProfileCore", "AdmissionCodec", "ProfileSource", "WebhookServer", "HTTPServer", logging,
+            "ECIProfileCore", "AdmissionCodec", "ProfileSource", "WebhookServer", "HTTPServer", "TLSEngine", "EventLoop",
+            "Observability", logging,
             .product(name: "ArgumentParser", package: "swift-argument-parser"),
         ]),
+
+        // The admission hot path without the network, for scripts/bench.
+        .executableTarget(name: "planning-benchmark", dependencies: ["ECIProfileCore", "AdmissionCodec", "ProfileSource"]),
 
         .testTarget(name: "ECIProfileCoreTests", dependencies: ["ECIProfileCore"], exclude: ["Fixtures"]),
         .testTarget(name: "AdmissionCodecTests", dependencies: ["AdmissionCodec", "ECIProfileCore"]),
         .testTarget(name: "ProfileSourceTests", dependencies: ["ProfileSource", "ECIProfileCore"]),
+        .testTarget(name: "ObservabilityTests", dependencies: ["Observability", logging]),
         .testTarget(name: "TLSEngineTests", dependencies: ["TLSEngine", "COpenSSL"]),
         .testTarget(name: "HTTP1Tests", dependencies: ["HTTP1", httpTypes]),
         .testTarget(name: "HTTP2Tests", dependencies: ["HTTP2", "CNGHTTP2", httpTypes]),
         .testTarget(name: "EventLoopTests", dependencies: ["EventLoop"]),
+        .testTarget(name: "HTTPServerTests", dependencies: ["HTTPServer", "TLSEngine", "EventLoop", httpTypes, logging]),
     ]
 )

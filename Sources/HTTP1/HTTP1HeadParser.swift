@@ -133,7 +133,7 @@ struct HTTP1HeadParser {
             framing = .length(length)
         }
         let request = HTTPRequest(
-            method: line.method, scheme: nil, authority: authority, path: line.target, headerFields: fields)
+            method: line.method, scheme: nil, authority: line.targetAuthority ?? authority, path: line.target, headerFields: fields)
         let head = HTTP1RequestHead(
             request: request,
             keepAlive: line.isHTTP11 ? !connectionClose : connectionKeepAlive && !connectionClose,

@@ -1,10 +1,13 @@
 import HTTPTypes
 
-/// `method SP request-target SP HTTP-version` (RFC 9112 §3), origin-form targets only.
+/// `method SP request-target SP HTTP-version` (RFC 9112 §3): origin-form targets, and the
+/// absolute form (`http://host/path`) that servers must accept too (§3.2.2).
 struct HTTP1RequestLine {
     var method: HTTPRequest.Method
-    /// The origin-form target: absolute path and optional query.
+    /// The target as an absolute path and optional query.
     var target: String
+    /// The authority of an absolute-form target; it replaces the Host field (RFC 9112 §3.2.2).
+    var targetAuthority: String?
     /// HTTP/1.1 when true, HTTP/1.0 otherwise.
     var isHTTP11: Bool
 
@@ -21,16 +24,43 @@ struct HTTP1RequestLine {
         else {
             throw .badRequest("invalid method")
         }
-        let targetBytes = UnsafeRawBufferPointer(rebasing: line[(methodEnd + 1)..<targetEnd])
-        guard targetBytes.first == HTTP1Grammar.slash else {
-            throw .badRequest("request target is not in origin-form")
+        var targetBytes = UnsafeRawBufferPointer(rebasing: line[(methodEnd + 1)..<targetEnd])
+        self.targetAuthority = nil
+        if let afterScheme = Self.afterHTTPScheme(targetBytes) {
+            let rest = UnsafeRawBufferPointer(rebasing: targetBytes[afterScheme...])
+            let authorityEnd = rest.firstIndex { $0 == HTTP1Grammar.slash || $0 == UInt8(ascii: "?") } ?? rest.count
+            let authorityBytes = UnsafeRawBufferPointer(rebasing: rest[..<authorityEnd])
+            guard !authorityBytes.isEmpty, authorityBytes.allSatisfy(HTTP1Grammar.isHostByte) else {
+                throw .badRequest("invalid authority in request target")
+            }
+            targetAuthority = String(decoding: authorityBytes, as: UTF8.self)
+            targetBytes = UnsafeRawBufferPointer(rebasing: rest[authorityEnd...])
         }
         guard targetBytes.allSatisfy(HTTP1Grammar.isOriginFormByte) else {
             throw .badRequest("invalid character in request target")
         }
+        if targetAuthority != nil, targetBytes.first != HTTP1Grammar.slash {
+            // `http://host` and `http://host?q` name the root path.
+            self.target = "/" + String(decoding: targetBytes, as: UTF8.self)
+        } else {
+            guard targetBytes.first == HTTP1Grammar.slash else {
+                throw .badRequest("request target is neither in origin-form nor in absolute-form")
+            }
+            self.target = String(decoding: targetBytes, as: UTF8.self)
+        }
         self.method = method
-        self.target = String(decoding: targetBytes, as: UTF8.self)
         self.isHTTP11 = try Self.parseVersion(UnsafeRawBufferPointer(rebasing: line[(targetEnd + 1)...]))
+    }
+
+    /// The index after `http://` or `https://` (scheme in any case), when the target starts so.
+    private static func afterHTTPScheme(_ target: UnsafeRawBufferPointer) -> Int? {
+        for scheme: StaticString in ["http://", "https://"] {
+            let count = scheme.utf8CodeUnitCount
+            guard target.count >= count else { continue }
+            let prefix = UnsafeRawBufferPointer(start: scheme.utf8Start, count: count)
+            if zip(target.prefix(count), prefix).allSatisfy({ $0 | 0x20 == $1 | 0x20 }) { return count }
+        }
+        return nil
     }
 
     /// `HTTP/1.1` -> true, `HTTP/1.0` -> false, another `HTTP/d.d` -> 505, anything else -> 400.

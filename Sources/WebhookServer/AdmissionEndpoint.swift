@@ -1,23 +1,26 @@
-public import AdmissionCodec
+import AdmissionCodec
 import HTTPServer
 import HTTPTypes
 public import Logging
+public import Observability
 
 /// `POST /mutate`: decodes the review, asks the current reviewer, encodes the answer. Bad
 /// requests get 400/415 with a one-line reason; the webhook's own trouble fails open (SPEC §2.8).
 public struct AdmissionEndpoint: Sendable {
     let state: WebhookState
     let logger: Logger
-    /// Called once per answered review, for metrics.
-    let onOutcome: @Sendable (AdmissionOutcome, AdmissionRequest) -> Void
+    let metrics: WebhookMetrics
 
-    public init(state: WebhookState, logger: Logger, onOutcome: @escaping @Sendable (AdmissionOutcome, AdmissionRequest) -> Void = { _, _ in }) {
+    public init(state: WebhookState, logger: Logger, metrics: WebhookMetrics) {
         self.state = state
         self.logger = logger
-        self.onOutcome = onOutcome
+        self.metrics = metrics
     }
 
     func handle(_ request: HTTPServerRequest) -> HTTPServerResponse {
+        let started = ContinuousClock.now
+        metrics.requestStarted()
+        defer { metrics.requestFinished() }
         guard Self.isJSON(request.head.headerFields[.contentType]) else {
             return .text(.unsupportedMediaType, "Content-Type must be application/json\n")
         }
@@ -34,7 +37,8 @@ public struct AdmissionEndpoint: Sendable {
             outcome = AdmissionReviewer.failOpen(review, reason: "no profile loaded")
         }
         log(outcome, review)
-        onOutcome(outcome, review)
+        metrics.recordAdmission(operation: review.attributes.operation, result: outcome.result.rawValue, duration: ContinuousClock.now - started)
+        if let matched = outcome.decision?.matchedSelectors, !matched.isEmpty { metrics.recordSelectorMatches(matched) }
         return HTTPServerResponse(status: .ok, contentType: "application/json", body: outcome.response.encoded(apiVersion: review.apiVersion))
     }
 
@@ -60,10 +64,15 @@ public struct AdmissionEndpoint: Sendable {
         return metadata
     }
 
-    /// Whether a Content-Type names JSON (`application/json`, parameters allowed).
+    /// Whether a Content-Type names JSON (`application/json` in any case, parameters allowed).
+    /// Compares bytes: this runs on every admission request.
     static func isJSON(_ contentType: String?) -> Bool {
         guard let contentType else { return false }
-        let mediaType = contentType.split(separator: ";", maxSplits: 1).first ?? ""
-        return mediaType.filter { !$0.isWhitespace }.lowercased() == "application/json"
+        let expected = "application/json".utf8
+        var mediaType = contentType.utf8.prefix { $0 != UInt8(ascii: ";") }[...]
+        while let last = mediaType.last, last == UInt8(ascii: " ") || last == UInt8(ascii: "\t") { mediaType = mediaType.dropLast() }
+        while let first = mediaType.first, first == UInt8(ascii: " ") || first == UInt8(ascii: "\t") { mediaType = mediaType.dropFirst() }
+        // ASCII letters only differ by 0x20 between cases; the expected text has no other bytes that 0x20 could confuse.
+        return mediaType.count == expected.count && zip(mediaType, expected).allSatisfy { $0 | 0x20 == $1 | 0x20 }
     }
 }

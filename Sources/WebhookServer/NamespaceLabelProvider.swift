@@ -1,4 +1,5 @@
 public import AdmissionCodec
+import Synchronization
 
 /// Where the webhook learns a namespace's labels.
 public protocol NamespaceLabelProvider: Sendable {
@@ -8,18 +9,26 @@ public protocol NamespaceLabelProvider: Sendable {
     var notReadyReason: String? { get }
 }
 
-/// Namespace labels fixed at start: from a file, or none at all (every namespace unlabelled).
-public struct StaticNamespaceLabels: NamespaceLabelProvider {
-    public let table: [String: [String: String]]
+/// Namespace labels known offline: from a file (replaced when the file changes), or none at all.
+/// A namespace missing from the table has no labels: offline, the table is the whole truth.
+public final class NamespaceLabelTable: NamespaceLabelProvider {
+    private let table: Mutex<[String: [String: String]]>
 
     public init(_ table: [String: [String: String]] = [:]) {
-        self.table = table
+        self.table = Mutex(table)
     }
 
-    /// A namespace missing from the table has no labels: the table is the whole truth offline.
-    public func labels(for namespace: String) -> NamespaceLabels {
-        .found(table[namespace] ?? [:])
+    /// Replaces every namespace's labels.
+    public func replace(with table: [String: [String: String]]) {
+        self.table.withLock { $0 = table }
     }
+
+    public func labels(for namespace: String) -> NamespaceLabels {
+        .found(table.withLock { $0[namespace] ?? [:] })
+    }
+
+    /// The number of namespaces known.
+    public var count: Int { table.withLock { $0.count } }
 
     public var notReadyReason: String? { nil }
 }

@@ -1,5 +1,6 @@
 public import HTTPServer
 import HTTPTypes
+public import Observability
 
 /// The routes of both listeners (SPEC §3): admission and probes on the TLS port; probes and
 /// metrics on the plain port. Unknown paths get 404, known paths with other methods 405.
@@ -13,13 +14,13 @@ public struct WebhookRouter: HTTPRequestHandler {
     let listener: Listener
     let state: WebhookState
     let admission: AdmissionEndpoint
-    let metricsPage: @Sendable () -> [UInt8]
+    let metrics: WebhookMetrics
 
-    public init(listener: Listener, state: WebhookState, admission: AdmissionEndpoint, metricsPage: @escaping @Sendable () -> [UInt8]) {
+    public init(listener: Listener, state: WebhookState, admission: AdmissionEndpoint, metrics: WebhookMetrics) {
         self.listener = listener
         self.state = state
         self.admission = admission
-        self.metricsPage = metricsPage
+        self.metrics = metrics
     }
 
     public func handle(_ request: HTTPServerRequest) -> HTTPServerResponse {
@@ -29,15 +30,15 @@ public struct WebhookRouter: HTTPRequestHandler {
             guard request.head.method == .post else { return Self.methodNotAllowed(allow: "POST") }
             return admission.handle(request)
         case (_, "/healthz"):
-            guard request.head.method == .get || request.head.method == .head else { return Self.methodNotAllowed(allow: "GET") }
+            guard request.head.method == .get else { return Self.methodNotAllowed(allow: "GET") }
             return .text(.ok, "ok\n")
         case (_, "/readyz"):
-            guard request.head.method == .get || request.head.method == .head else { return Self.methodNotAllowed(allow: "GET") }
+            guard request.head.method == .get else { return Self.methodNotAllowed(allow: "GET") }
             if let reason = state.notReadyReason { return .text(.serviceUnavailable, "not ready: \(reason)\n") }
             return .text(.ok, "ok\n")
         case (.metrics, "/metrics"):
-            guard request.head.method == .get || request.head.method == .head else { return Self.methodNotAllowed(allow: "GET") }
-            return HTTPServerResponse(status: .ok, contentType: "text/plain; version=0.0.4; charset=utf-8", body: metricsPage())
+            guard request.head.method == .get else { return Self.methodNotAllowed(allow: "GET") }
+            return HTTPServerResponse(status: .ok, contentType: WebhookMetrics.contentType, body: metrics.exposition())
         default:
             return .text(.notFound, "no such path: \(path)\n")
         }

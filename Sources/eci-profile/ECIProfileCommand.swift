@@ -6,6 +6,6 @@ struct ECIProfileCommand: ParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "eci-profile",
         abstract: "Kubernetes mutating webhook that sends selected pods to ECI virtual nodes.",
-        subcommands: [CheckCommand.self, MutateCommand.self]
+        subcommands: [ServeCommand.self, CheckCommand.self, MutateCommand.self]
     )
 }

@@ -21,7 +21,7 @@ private func review(_ name: String) throws -> [UInt8] {
         #expect(pod.name == nil)
         #expect(pod.generateName == "web-frontend-6b7f9c5d8-")
         #expect(pod.labels == ["app": "web-frontend", "pod-template-hash": "6b7f9c5d8"])
-        #expect(pod.annotations == nil)
+        #expect(pod.annotationKeys == nil)
         #expect(pod.nodeSelector == nil)
         #expect(pod.tolerations?.map(\.key) == ["node.kubernetes.io/not-ready", "node.kubernetes.io/unreachable"])
         #expect(pod.affinity == nil)
@@ -37,7 +37,7 @@ private func review(_ name: String) throws -> [UInt8] {
         let empty = try #require(try AdmissionReviewDecoder.decode(try review("033-CREATE-batch-empty-maps")).pod?.get())
         #expect(empty.affinity == PodSnapshot.Affinity())
         let large = try #require(try AdmissionReviewDecoder.decode(try review("107-CREATE-batch-large-unicode")).pod?.get())
-        #expect(large.annotations?["example.com/description"] == #"批处理作业 ✓ <b>&amp;</b> "quoted" \ back"#)
+        #expect(large.annotationKeys == ["kubectl.kubernetes.io/last-applied-configuration", "example.com/description", "example.com/blob"])
     }
 
     @Test(arguments: [

@@ -202,12 +202,31 @@ import Testing
     }
 
     @Test(arguments: [
+        ("POST https://webhook.example:9443/mutate?timeout=10s HTTP/1.1\r\nHost: ignored\r\n\r\n", "webhook.example:9443", "/mutate?timeout=10s"),
+        ("GET HTTP://a HTTP/1.1\r\nHost: a\r\n\r\n", "a", "/"),
+        ("GET http://a?q=1 HTTP/1.1\r\nHost: a\r\n\r\n", "a", "/?q=1"),
+    ])
+    func absoluteFormTargetsAreAcceptedAndNameTheAuthority(input: String, authority: String, path: String) throws {
+        var parser = HTTP1RequestParser()
+        Array(input.utf8).withUnsafeBytes { parser.append($0) }
+        guard case .head(let head)? = try parser.next() else {
+            Issue.record("no head for \(input)")
+            return
+        }
+        #expect(head.request.authority == authority)
+        #expect(head.request.path == path)
+    }
+
+    @Test(arguments: [
         ("GET  / HTTP/1.1\r\nHost: a\r\n\r\n", 400),
         ("GET / HTTP/1.1 \r\nHost: a\r\n\r\n", 400),
         ("GET\t/ HTTP/1.1\r\nHost: a\r\n\r\n", 400),
         ("GET /\r\nHost: a\r\n\r\n", 400),
         ("G@T / HTTP/1.1\r\nHost: a\r\n\r\n", 400),
-        ("GET http://a/ HTTP/1.1\r\nHost: a\r\n\r\n", 400),  // absolute-form
+        ("GET http:///x HTTP/1.1\r\nHost: a\r\n\r\n", 400),  // absolute-form without a host
+        ("GET http://a b/ HTTP/1.1\r\nHost: a\r\n\r\n", 400),
+        ("GET http://a/b#c HTTP/1.1\r\nHost: a\r\n\r\n", 400),
+        ("GET ftp://a/ HTTP/1.1\r\nHost: a\r\n\r\n", 400),
         ("OPTIONS * HTTP/1.1\r\nHost: a\r\n\r\n", 400),  // asterisk-form
         ("CONNECT a:443 HTTP/1.1\r\nHost: a\r\n\r\n", 400),  // authority-form
         ("GET /a b HTTP/1.1\r\nHost: a\r\n\r\n", 400),

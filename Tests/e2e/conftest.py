@@ -1,10 +1,12 @@
-"""Shared fixtures for the end-to-end tests: the built binary and the fixture files."""
+"""Shared fixtures for the end-to-end tests: the built binary, the fixture files, certificates and servers."""
 import json
 import os
 import pathlib
 import subprocess
 
 import pytest
+
+from server import Server, make_certs
 
 ROOT = pathlib.Path(__file__).resolve().parents[2]
 FIXTURES = ROOT / "Tests" / "ECIProfileCoreTests" / "Fixtures"
@@ -32,3 +34,43 @@ def test_profile(tmp_path_factory) -> pathlib.Path:
     path = tmp_path_factory.mktemp("profile") / "eci-profile.yaml"
     path.write_text(json.dumps(configmap, ensure_ascii=False))
     return path
+
+
+@pytest.fixture(scope="session")
+def certs(tmp_path_factory) -> pathlib.Path:
+    """A throwaway CA, a serving certificate for localhost/127.0.0.1 and a client certificate
+    `kube-apiserver.crt`/`.key`, made by certs/gen-certs.sh for this test session."""
+    return make_certs(tmp_path_factory.mktemp("certs"), "kube-apiserver")
+
+
+@pytest.fixture(scope="session")
+def other_certs(tmp_path_factory) -> pathlib.Path:
+    """A second, unrelated CA with a client certificate `intruder.crt`/`.key`."""
+    return make_certs(tmp_path_factory.mktemp("other-ca"), "intruder")
+
+
+@pytest.fixture(scope="session")
+def launch(binary, certs, test_profile):
+    """`launch(log_dir, *flags, **options)`: a `server.Server` (not started yet; use it as a context
+    manager) with the fixture profile and namespace labels; `cert_args=` replaces the certificate flags."""
+    def make(log_dir, *args, **options):
+        options.setdefault("profile", test_profile)
+        options.setdefault("namespaces", FIXTURES / "namespaces.json")
+        return Server(binary, certs, *args, log_dir=log_dir, **options)
+
+    return make
+
+
+@pytest.fixture
+def serve(launch, tmp_path):
+    """`serve(*flags, **options)`: starts a server as `launch` makes it and stops it after the test."""
+    started = []
+
+    def start(*args, **options):
+        server = launch(tmp_path, *args, **options)
+        started.append(server)
+        return server.start()
+
+    yield start
+    for server in started:
+        server.stop()

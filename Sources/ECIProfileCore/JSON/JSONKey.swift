@@ -35,14 +35,8 @@ public struct JSONKey {
     /// Decodes JSON escapes; the reader has already checked their syntax. Unpaired surrogates
     /// become U+FFFD, as in Go's and Foundation's decoders.
     private static func unescape(_ raw: UnsafeRawBufferPointer) -> String {
-        var scalars = String.UnicodeScalarView()
         var utf8: [UInt8] = []
-        func flush() {
-            if !utf8.isEmpty {
-                scalars.append(contentsOf: String(decoding: utf8, as: UTF8.self).unicodeScalars)
-                utf8.removeAll(keepingCapacity: true)
-            }
-        }
+        utf8.reserveCapacity(raw.count)
         func hex4(_ at: Int) -> UInt32 {
             (0..<4).reduce(0) { $0 << 4 | (hexValue(raw[at + $1]) ?? 0) }
         }
@@ -73,12 +67,10 @@ public struct JSONKey {
                         i += 6
                     }
                 }
-                flush()
-                scalars.append(Unicode.Scalar(code) ?? "\u{FFFD}")
+                utf8.append(contentsOf: UTF8.encode(Unicode.Scalar(code) ?? "\u{FFFD}")!)
             default: utf8.append(escaped)
             }
         }
-        flush()
-        return String(scalars)
+        return String(decoding: utf8, as: UTF8.self)
     }
 }

@@ -15,13 +15,14 @@ public struct JSONReader {
     /// Offset of the next unread byte.
     public private(set) var offset: Int
     private var depth = 0
-    /// Whether the container being read has produced an element yet (one flag per open container).
-    private var needsComma: [Bool] = []
+    /// Whether the innermost open container has just been opened (so no `,` comes before its
+    /// next element). Once a container is left, its parent has had an element, so one flag is
+    /// enough for every depth.
+    private var justOpened = false
 
     public init(_ bytes: UnsafeRawBufferPointer) {
         self.bytes = bytes
         self.offset = 0
-        needsComma.reserveCapacity(16)
     }
 
     // MARK: Containers
@@ -41,11 +42,11 @@ public struct JSONReader {
             leave()
             return nil
         }
-        if needsComma[needsComma.count - 1] {
+        if !justOpened {
             try expect(UInt8(ascii: ","), "expected ',' or '}'")
             skipWhitespace()
         }
-        needsComma[needsComma.count - 1] = true
+        justOpened = false
         guard offset < bytes.count, bytes[offset] == UInt8(ascii: "\"") else { throw error("expected a member name") }
         let key = try scanString()
         try expect(UInt8(ascii: ":"), "expected ':'")
@@ -67,10 +68,10 @@ public struct JSONReader {
             leave()
             return false
         }
-        if needsComma[needsComma.count - 1] {
+        if !justOpened {
             try expect(UInt8(ascii: ","), "expected ',' or ']'")
         }
-        needsComma[needsComma.count - 1] = true
+        justOpened = false
         return true
     }
 
@@ -156,12 +157,12 @@ public struct JSONReader {
     private mutating func enter() throws(JSONError) {
         depth += 1
         guard depth <= Self.maximumDepth else { throw error("nesting deeper than \(Self.maximumDepth)") }
-        needsComma.append(false)
+        justOpened = true
     }
 
     private mutating func leave() {
         depth -= 1
-        needsComma.removeLast()
+        justOpened = false
     }
 
     @inline(__always)
@@ -174,9 +175,10 @@ public struct JSONReader {
         }
     }
 
-    private mutating func expect(_ byte: UInt8, _ message: String) throws(JSONError) {
+    @inline(__always)
+    private mutating func expect(_ byte: UInt8, _ message: StaticString) throws(JSONError) {
         skipWhitespace()
-        guard offset < bytes.count, bytes[offset] == byte else { throw error(message) }
+        guard offset < bytes.count, bytes[offset] == byte else { throw error(message.description) }
         offset += 1
     }
 
@@ -191,11 +193,14 @@ public struct JSONReader {
     }
 
     /// Scans a string starting at its opening quote; validates escapes and control characters.
+    @inline(__always)
     private mutating func scanString() throws(JSONError) -> JSONKey {
         offset += 1
         let start = offset
         var hasEscapes = false
         while offset < bytes.count {
+            skipPlainStringBytes()
+            guard offset < bytes.count else { break }
             let byte = bytes[offset]
             if byte == UInt8(ascii: "\"") {
                 let key = JSONKey(bytes: UnsafeRawBufferPointer(rebasing: bytes[start..<offset]), hasEscapes: hasEscapes)
@@ -224,6 +229,23 @@ public struct JSONReader {
             offset += 1
         }
         throw error("unterminated string")
+    }
+
+    /// Advances over string bytes that need no attention (not `"`, `\\` or a control
+    /// character), eight at a time: string content is most of a pod's JSON.
+    @inline(__always)
+    private mutating func skipPlainStringBytes() {
+        let ones: UInt64 = 0x0101_0101_0101_0101
+        let highs: UInt64 = 0x8080_8080_8080_8080
+        while offset + 8 <= bytes.count {
+            let word = UInt64(littleEndian: bytes.loadUnaligned(fromByteOffset: offset, as: UInt64.self))
+            let quote = word ^ (ones &* 0x22)
+            let backslash = word ^ (ones &* 0x5C)
+            // A byte is zero, or below 0x20, exactly when subtracting sets its high bit from a clear one.
+            let special = ((quote &- ones) & ~quote) | ((backslash &- ones) & ~backslash) | ((word &- ones &* 0x20) & ~word)
+            guard special & highs == 0 else { return }
+            offset += 8
+        }
     }
 
     private mutating func scanNumber() throws(JSONError) {

@@ -36,21 +36,38 @@ public struct JSONWriter {
     /// Appends `string` as a JSON string, escaping quotes, backslashes and control characters.
     public mutating func write(string: String) {
         bytes.append(UInt8(ascii: "\""))
-        for byte in string.utf8 {
-            switch byte {
-            case UInt8(ascii: "\""): writeRaw("\\\"")
-            case UInt8(ascii: "\\"): writeRaw("\\\\")
-            case 0x0A: writeRaw("\\n")
-            case 0x0D: writeRaw("\\r")
-            case 0x09: writeRaw("\\t")
-            case 0..<0x20:
-                writeRaw("\\u00")
-                bytes.append(Self.hexDigits[Int(byte >> 4)])
-                bytes.append(Self.hexDigits[Int(byte & 0xF)])
-            default: bytes.append(byte)
-            }
-        }
+        writeUnquoted(string)
         bytes.append(UInt8(ascii: "\""))
+    }
+
+    /// Appends the content of a JSON string for `string`, without the quotes.
+    public mutating func writeUnquoted(_ string: String) {
+        var string = string
+        string.withUTF8 { utf8 in
+            var runStart = 0
+            for index in 0..<utf8.count {
+                let byte = utf8[index]
+                guard byte < 0x20 || byte == UInt8(ascii: "\"") || byte == UInt8(ascii: "\\") else { continue }
+                bytes.append(contentsOf: UnsafeBufferPointer(rebasing: utf8[runStart..<index]))
+                writeEscaped(byte)
+                runStart = index + 1
+            }
+            bytes.append(contentsOf: UnsafeBufferPointer(rebasing: utf8[runStart...]))
+        }
+    }
+
+    private mutating func writeEscaped(_ byte: UInt8) {
+        switch byte {
+        case UInt8(ascii: "\""): writeRaw("\\\"")
+        case UInt8(ascii: "\\"): writeRaw("\\\\")
+        case 0x0A: writeRaw("\\n")
+        case 0x0D: writeRaw("\\r")
+        case 0x09: writeRaw("\\t")
+        default:
+            writeRaw("\\u00")
+            bytes.append(Self.hexDigits[Int(byte >> 4)])
+            bytes.append(Self.hexDigits[Int(byte & 0xF)])
+        }
     }
 
     /// Appends text that is already JSON (punctuation, literals, pre-encoded fragments).

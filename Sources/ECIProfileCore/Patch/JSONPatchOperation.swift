@@ -16,8 +16,21 @@ public struct JSONPatchOperation: Sendable, Equatable {
 }
 
 extension Array where Element == JSONPatchOperation {
-    /// The patch as JSON text (`[{"op":"add",...}]`).
+    /// The patch as JSON text (`[{"op":"add",...}]`), written without building a tree first.
     public var jsonBytes: [UInt8] {
-        JSONValue.array(map(\.jsonValue)).jsonBytes
+        var writer = JSONWriter(capacity: 64 + count * 128)
+        writer.writeRaw("[")
+        for (index, operation) in enumerated() {
+            writer.writeRaw(index == 0 ? #"{"op":"add","path":""# : #",{"op":"add","path":""#)
+            for token in operation.path.tokens {
+                writer.writeRaw("/")
+                writer.writeUnquoted(JSONPointer.escape(token))
+            }
+            writer.writeRaw(#"","value":"#)
+            writer.write(operation.value)
+            writer.writeRaw("}")
+        }
+        writer.writeRaw("]")
+        return writer.bytes
     }
 }

@@ -17,7 +17,7 @@ struct PatchBuilder {
                 warnings.append("spec.nodeSelector[\(entry.key)] is \"\(value)\", not \"\(entry.value)\" as selector \"\(selector)\" wants; kept the pod's value")
             }
         }
-        addMembers(wanted, to: JSONPointer(["spec", "nodeSelector"]), existing: pod.nodeSelector)
+        addMembers(wanted, to: JSONPointer(["spec", "nodeSelector"]), existingKeys: pod.nodeSelector.map { Set($0.keys) })
     }
 
     mutating func addTolerations(_ wanted: [Toleration]) {
@@ -66,19 +66,21 @@ struct PatchBuilder {
     }
 
     mutating func addAnnotations(_ wanted: [KeyValue]) {
-        addMembers(wanted, to: JSONPointer(["metadata", "annotations"]), existing: pod.annotations)
+        addMembers(wanted, to: JSONPointer(["metadata", "annotations"]), existingKeys: pod.annotationKeys)
     }
 
     mutating func addLabels(_ wanted: [KeyValue]) {
-        addMembers(wanted, to: JSONPointer(["metadata", "labels"]), existing: pod.labels)
+        addMembers(wanted, to: JSONPointer(["metadata", "labels"]), existingKeys: pod.labels.map { Set($0.keys) })
     }
 
-    /// Adds the entries of `wanted` whose keys are in neither `existing` nor an earlier entry.
-    private mutating func addMembers(_ wanted: [KeyValue], to path: JSONPointer, existing: [String: String]?) {
-        var seen = Set(existing.map { Array($0.keys) } ?? [])
+    /// Adds the entries of `wanted` whose keys are in neither `existingKeys` (nil: the map is
+    /// absent) nor an earlier entry.
+    private mutating func addMembers(_ wanted: [KeyValue], to path: JSONPointer, existingKeys: Set<String>?) {
+        guard !wanted.isEmpty else { return }
+        var seen = existingKeys ?? []
         let missing = wanted.filter { seen.insert($0.key).inserted }
         guard !missing.isEmpty else { return }
-        if existing == nil {
+        if existingKeys == nil {
             operations.append(.add(path, .object(missing)))
         } else {
             operations += missing.map { .add(path.appending($0.key), .string($0.value)) }

@@ -43,7 +43,7 @@ extension PodSnapshot {
             } else if key == "labels" {
                 labels = try Self.readStringMap(&reader, field: "metadata.labels")
             } else if key == "annotations" {
-                annotations = try Self.readStringMap(&reader, field: "metadata.annotations")
+                annotationKeys = try Self.readKeys(&reader, field: "metadata.annotations")
             } else {
                 try reader.skipValue()
             }
@@ -81,6 +81,26 @@ extension PodSnapshot {
                 map[key.string] = try reader.readString()
             }
             return map
+        default:
+            throw PodDecodingError(description: "\(field) must be an object")
+        }
+    }
+
+    /// The keys of a map of strings (values checked but not kept); nil for `null`.
+    private static func readKeys(_ reader: inout JSONReader, field: String) throws -> Set<String>? {
+        switch try reader.peekKind() {
+        case .null:
+            try reader.skipValue()
+            return nil
+        case .object:
+            var keys = Set<String>()
+            try reader.beginObject()
+            while let key = try reader.nextKey() {
+                guard try reader.peekKind() == .string else { throw PodDecodingError(description: "\(field) values must be strings") }
+                keys.insert(key.string)
+                try reader.skipValue()
+            }
+            return keys
         default:
             throw PodDecodingError(description: "\(field) must be an object")
         }

@@ -7,7 +7,9 @@ public struct PodSnapshot: Sendable, Equatable {
     public var name: String?
     public var generateName: String?
     public var labels: [String: String]?
-    public var annotations: [String: String]?
+    /// The annotation keys: the webhook never overwrites an annotation, so it never needs the
+    /// values (often large, such as kubectl's last-applied-configuration).
+    public var annotationKeys: Set<String>?
     public var nodeName: String?
     public var nodeSelector: [String: String]?
     public var tolerations: [Toleration]?
@@ -27,12 +29,12 @@ public struct PodSnapshot: Sendable, Equatable {
     }
 
     public init(name: String? = nil, generateName: String? = nil, labels: [String: String]? = nil,
-                annotations: [String: String]? = nil, nodeName: String? = nil, nodeSelector: [String: String]? = nil,
+                annotationKeys: Set<String>? = nil, nodeName: String? = nil, nodeSelector: [String: String]? = nil,
                 tolerations: [Toleration]? = nil, affinity: Affinity? = nil) {
         self.name = name
         self.generateName = generateName
         self.labels = labels
-        self.annotations = annotations
+        self.annotationKeys = annotationKeys
         self.nodeName = nodeName
         self.nodeSelector = nodeSelector
         self.tolerations = tolerations

@@ -1,0 +1,65 @@
+import HTTP1
+import HTTPTypes
+import Logging
+
+extension HTTPConnection {
+    /// Parses `bytes` and answers every request they complete, in order (pipelining), into `staging`.
+    func processHTTP1(_ bytes: UnsafeRawBufferPointer) {
+        parser.append(bytes)
+        do {
+            while case .http1 = state, let event = try parser.next() {
+                switch event {
+                case .head(let head):
+                    awaitingBody = true
+                    headStartedAt = nil
+                    if head.expectsContinue {
+                        staging.append(contentsOf: HTTP1ResponseSerializer.continueResponse)
+                    }
+                case .request(let head, let body):
+                    awaitingBody = false
+                    answer(head, body: body)
+                }
+            }
+        } catch {
+            reject(status: error.status, reason: error.reason)
+            return
+        }
+        guard case .http1 = state else { return }
+        if awaitingBody || parser.isIdle {
+            headStartedAt = nil
+        } else if headStartedAt == nil {
+            headStartedAt = lastActivity
+        }
+    }
+
+    /// Calls the handler and serializes its response; closes afterwards unless both sides keep the connection.
+    private func answer(_ head: HTTP1RequestHead, body: [UInt8]) {
+        let observer = environment.observer
+        let started = observer == nil ? 0 : loop.now()
+        let response = environment.handler.handle(HTTPServerRequest(head: head.request, body: body, protocolVersion: .http1_1))
+        let keepAlive = head.keepAlive && !isShuttingDown
+        HTTP1ResponseSerializer.write(response.head, body: response.body, keepAlive: keepAlive, into: &staging)
+        if let observer {
+            observer.requestHandled(
+                path: head.request.path ?? "", status: response.head.status, protocolVersion: .http1_1,
+                duration: .nanoseconds(Int64(clamping: loop.now() &- started)))
+        }
+        if !keepAlive {
+            startClosing(linger: true)
+        }
+    }
+
+    /// Answers a request the transport refuses (parse error, header-read timeout) with `status` and a one-line
+    /// text body, then closes.
+    func reject(status: HTTPResponse.Status, reason: String) {
+        environment.observer?.requestRejected(status: status, protocolVersion: .http1_1)
+        environment.logger.debug("request rejected", metadata: [
+            "connection.peer": "\(peer)", "http.status": "\(status.code)", "http.reason": "\(reason)",
+        ])
+        var fields = HTTPFields()
+        fields[.contentType] = "text/plain; charset=utf-8"
+        HTTP1ResponseSerializer.write(
+            HTTPResponse(status: status, headerFields: fields), body: Array((reason + "\n").utf8), keepAlive: false, into: &staging)
+        startClosing(linger: true)
+    }
+}

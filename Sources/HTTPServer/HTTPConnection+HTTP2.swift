@@ -1,0 +1,85 @@
+import HTTP2
+import Logging
+
+extension HTTPConnection {
+    /// How long a shutting-down HTTP/2 client has to acknowledge the GOAWAY notice's PING before the final
+    /// GOAWAY is sent anyway.
+    private static let shutdownPingGrace: Duration = .seconds(1)
+
+    /// Switches to HTTP/2 after ALPN chose `h2`; queues the server preface.
+    func startHTTP2() {
+        let clock = loop.clock
+        do {
+            let session = try HTTP2ServerSession(configuration: environment.http2Configuration) { clock.nanoseconds() }
+            session.takeOutput(into: &staging)
+            http2 = session
+            state = .http2
+        } catch {
+            logClose("cannot start HTTP/2", error: error)
+            state = .http1
+            startClosing(linger: false)
+        }
+    }
+
+    /// Feeds `bytes` to the session, answers the requests it completes and queues the session's output.
+    func processHTTP2(_ bytes: UnsafeRawBufferPointer) {
+        guard let session = http2 else { return }
+        do {
+            try session.receive(bytes, into: &http2Requests)
+        } catch {
+            logClose("HTTP/2 session ended", error: error)
+            session.takeOutput(into: &staging)
+            startClosing(linger: false)
+            return
+        }
+        if !http2Requests.isEmpty {
+            answer(http2Requests, on: session)
+            http2Requests.removeAll(keepingCapacity: true)
+        }
+        session.takeOutput(into: &staging)
+        if session.wantsClose { startClosing(linger: false) }
+    }
+
+    private func answer(_ requests: [HTTP2Request], on session: HTTP2ServerSession) {
+        let observer = environment.observer
+        for request in requests {
+            let started = observer == nil ? 0 : loop.now()
+            let response = environment.handler.handle(HTTPServerRequest(head: request.request, body: request.body, protocolVersion: .http2))
+            session.respond(streamID: request.streamID, response: response.head, body: response.body)
+            if let observer {
+                observer.requestHandled(
+                    path: request.request.path ?? "", status: response.head.status, protocolVersion: .http2,
+                    duration: .nanoseconds(Int64(clamping: loop.now() &- started)))
+            }
+        }
+    }
+
+    /// Graceful GOAWAY: open streams finish; if the client does not acknowledge the notice's PING in time,
+    /// the final GOAWAY goes out anyway. The connection closes once the session has nothing left to do.
+    func shutDownHTTP2() {
+        guard let session = http2 else { return }
+        session.startGracefulShutdown()
+        finishHTTP2Step(session)
+        loop.scheduleTimer(after: Self.shutdownPingGrace) { [self] in
+            guard case .http2 = state else { return }
+            session.startGracefulShutdown()
+            finishHTTP2Step(session)
+        }
+    }
+
+    /// Queues the session's output, starts closing when it is done, and flushes.
+    private func finishHTTP2Step(_ session: HTTP2ServerSession) {
+        session.takeOutput(into: &staging)
+        if session.wantsClose { startClosing(linger: false) }
+        afterEvent()
+    }
+
+    /// An idle HTTP/2 connection: final GOAWAY at once, then close.
+    func closeIdleHTTP2() {
+        guard let session = http2 else { return }
+        session.startGracefulShutdown()
+        session.startGracefulShutdown()
+        session.takeOutput(into: &staging)
+        startClosing(linger: false)
+    }
+}

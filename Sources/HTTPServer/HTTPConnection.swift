@@ -1,0 +1,372 @@
+import EventLoop
+import HTTP1
+import HTTP2
+import Logging
+import TLSEngine
+
+/// One accepted connection on its loop: socket I/O, TLS, protocol selection, output buffering, closing.
+/// HTTP/1.1 and HTTP/2 processing live in `HTTPConnection+HTTP1.swift` and `HTTPConnection+HTTP2.swift`,
+/// deadlines in `HTTPConnection+Timeouts.swift`.
+///
+/// Maintainers' note on the data path: socket bytes land in the loop's scratch buffer; with TLS they are
+/// decrypted into `plaintext` (reused). Responses are serialized into `staging` (reused), encrypted (or, in
+/// plain mode, swapped) into `output` once per read batch, and written with one `send`. Whatever the socket
+/// does not take stays in `output` with write interest on; past `maxBufferedOutputBytes` reading pauses.
+final class HTTPConnection {
+    enum State {
+        /// TLS handshake in progress.
+        case handshaking
+        /// Speaking HTTP/1.1.
+        case http1
+        /// Speaking HTTP/2.
+        case http2
+        /// Sending what is left, then closing; `linger`: shut down writing and drain input first.
+        case closing(linger: Bool)
+        /// Write side shut down; discarding input until end of file or `lingerDeadline`.
+        case lingering
+        /// Socket closed.
+        case closed
+    }
+
+    let socket: Socket
+    let fileDescriptor: Int32
+    let loop: EventLoop
+    let environment: HTTPServerEnvironment
+    unowned let owner: HTTPServerLoop
+    let tls: TLSConnection?
+
+    var state: State
+    /// Set by `beginShutdown`: HTTP/1.1 answers `Connection: close` from then on.
+    var isShuttingDown = false
+
+    // HTTP/1.1
+    var parser: HTTP1RequestParser
+    /// Between a request's head and its complete body.
+    var awaitingBody = false
+    /// When the client started a request head it has not finished (for the header-read timeout).
+    var headStartedAt: UInt64?
+
+    // HTTP/2
+    var http2: HTTP2ServerSession?
+    var http2Requests: [HTTP2Request] = []
+
+    // Buffers, reused for the connection's lifetime.
+    /// Decrypted input (TLS only).
+    var plaintext: [UInt8] = []
+    /// Serialized output not yet encrypted (TLS) or moved to `output` (plain).
+    var staging: [UInt8] = []
+    /// Bytes for the socket; `output[outputOffset...]` is still unsent.
+    var output: [UInt8] = []
+    var outputOffset = 0
+    private var interest: IOEvents = .read
+    private var closeNotifyQueued = false
+
+    // Deadlines (monotonic nanoseconds).
+    let openedAt: UInt64
+    var lastActivity: UInt64
+    var lingerDeadline: UInt64 = .max
+    var timer: TimerID?
+    var timerDeadline: UInt64 = .max
+
+    /// Output buffers larger than this are released once sent rather than kept for reuse.
+    private static let retainedOutputCapacity = 1 << 20
+
+    /// Registers `socket` for reading and arms the first deadline. Loop thread only.
+    init(socket: Socket, tls: TLSConnection?, owner: HTTPServerLoop) throws {
+        self.socket = socket
+        self.fileDescriptor = socket.fileDescriptor
+        self.loop = owner.loop
+        self.environment = owner.environment
+        self.owner = owner
+        self.tls = tls
+        self.state = tls == nil ? .http1 : .handshaking
+        self.parser = HTTP1RequestParser(limits: owner.environment.http1Limits)
+        self.openedAt = owner.loop.now()
+        self.lastActivity = openedAt
+        try loop.register(fd: fileDescriptor, interest: .read) { [unowned self] events in handle(events) }
+        armTimer()
+    }
+
+    // MARK: - Events
+
+    private func handle(_ events: IOEvents) {
+        if !events.isDisjoint(with: [.hangup, .error]) {
+            close()
+            return
+        }
+        if events.contains(.write) {
+            writeOutput()
+        }
+        if events.contains(.read) {
+            readAvailable()
+        }
+    }
+
+    /// Reads until the socket would block (or a short read suggests it is drained), processes the bytes,
+    /// then flushes the responses they produced in one write.
+    func readAvailable() {
+        let buffer = loop.scratchBuffer
+        while interest.contains(.read), acceptsInput {
+            let count: Int
+            do {
+                switch try socket.read(into: buffer) {
+                case .wouldBlock: count = -1
+                case .processed(let read): count = read
+                }
+            } catch {
+                logClose("read failed", error: error)
+                close()
+                return
+            }
+            if count < 0 { break }
+            if count == 0 {
+                peerClosed()
+                return
+            }
+            lastActivity = loop.now()
+            received(UnsafeRawBufferPointer(rebasing: buffer[..<count]))
+            if count < buffer.count { break }
+        }
+        afterEvent()
+    }
+
+    /// Flushes output and moves the deadline; every event path ends here.
+    func afterEvent() {
+        flush()
+        if case .closed = state { return }
+        armTimer()
+    }
+
+    private func received(_ bytes: UnsafeRawBufferPointer) {
+        switch state {
+        case .lingering, .closing, .closed:
+            return
+        case .handshaking, .http1, .http2:
+            break
+        }
+        guard let tls else {
+            process(bytes)
+            return
+        }
+        tls.receive(ciphertext: bytes)
+        let result = tls.readPlaintext(into: &plaintext)
+        if case .handshaking = state, tls.isHandshakeComplete {
+            selectProtocol(tls.negotiatedALPN)
+        }
+        if !plaintext.isEmpty {
+            plaintext.withUnsafeBytes { process($0) }
+            plaintext.removeAll(keepingCapacity: plaintext.capacity <= Self.retainedOutputCapacity)
+        }
+        switch result {
+        case .ok:
+            break
+        case .closed:
+            startClosing(linger: false)
+        case .failed(let error):
+            if case .handshaking = state {
+                environment.observer?.tlsHandshakeFailed(reason: error.reason)
+                environment.logger.debug("TLS handshake failed", metadata: [
+                    "connection.peer": "\(peer)", "tls.error": "\(error)",
+                ])
+            } else {
+                logClose("TLS failure", error: error)
+            }
+            // Send the alert OpenSSL queued, then drop the connection.
+            tls.takeCiphertext(into: &output)
+            writeOutput()
+            close()
+        }
+    }
+
+    private func selectProtocol(_ alpn: String?) {
+        if alpn == "h2", environment.configuration.enableHTTP2 {
+            startHTTP2()
+        } else {
+            state = .http1
+        }
+    }
+
+    /// Whether reads are processed (or, while lingering, drained).
+    private var acceptsInput: Bool {
+        switch state {
+        case .handshaking, .http1, .http2, .lingering: true
+        case .closing, .closed: false
+        }
+    }
+
+    private func process(_ bytes: UnsafeRawBufferPointer) {
+        switch state {
+        case .http1: processHTTP1(bytes)
+        case .http2: processHTTP2(bytes)
+        case .handshaking, .closing, .lingering, .closed: break
+        }
+    }
+
+    private func peerClosed() {
+        switch state {
+        case .lingering, .handshaking:
+            close()
+        case .http1, .http2, .closing:
+            // Answer what was already received, then close.
+            startClosing(linger: false)
+            afterEvent()
+        case .closed:
+            break
+        }
+    }
+
+    // MARK: - Output
+
+    /// Moves `staging` (encrypted with TLS) into `output`, queues close_notify when closing, and writes.
+    func flush() {
+        if case .closed = state { return }
+        if !staging.isEmpty {
+            if let tls {
+                do {
+                    try staging.withUnsafeBytes { try tls.writePlaintext($0) }
+                } catch {
+                    logClose("TLS write failed", error: error)
+                    close()
+                    return
+                }
+                staging.removeAll(keepingCapacity: staging.capacity <= Self.retainedOutputCapacity)
+            } else if outputOffset == output.count {
+                output.removeAll(keepingCapacity: true)
+                outputOffset = 0
+                swap(&output, &staging)
+            } else {
+                output.append(contentsOf: staging)
+                staging.removeAll(keepingCapacity: true)
+            }
+        }
+        if let tls {
+            if case .closing = state, !closeNotifyQueued {
+                closeNotifyQueued = true
+                tls.close()
+            }
+            if tls.hasPendingCiphertext { tls.takeCiphertext(into: &output) }
+        }
+        writeOutput()
+    }
+
+    /// Writes `output` until done or the socket would block; then updates interest or finishes closing.
+    private func writeOutput() {
+        while outputOffset < output.count {
+            do {
+                switch try socket.write(output, from: outputOffset) {
+                case .processed(let written):
+                    outputOffset += written
+                case .wouldBlock:
+                    updateInterest()
+                    return
+                }
+            } catch {
+                logClose("write failed", error: error)
+                close()
+                return
+            }
+        }
+        if !output.isEmpty {
+            output.removeAll(keepingCapacity: output.capacity <= Self.retainedOutputCapacity)
+            outputOffset = 0
+        }
+        if case .closing(let linger) = state {
+            if linger { startLingering() } else { close() }
+            return
+        }
+        updateInterest()
+    }
+
+    /// Read interest unless closing or backed up; write interest while output is pending.
+    private func updateInterest() {
+        var wanted: IOEvents = []
+        let pending = output.count - outputOffset
+        switch state {
+        case .closed:
+            return
+        case .closing:
+            break
+        case .handshaking, .http1, .http2, .lingering:
+            if pending <= environment.configuration.maxBufferedOutputBytes { wanted.insert(.read) }
+        }
+        if pending > 0 { wanted.insert(.write) }
+        guard wanted != interest else { return }
+        do {
+            try loop.modify(fd: fileDescriptor, interest: wanted)
+            interest = wanted
+        } catch {
+            logClose("epoll_ctl failed", error: error)
+            close()
+        }
+    }
+
+    // MARK: - Closing
+
+    /// Stops processing input; the output still queued (plus close_notify) is sent, then the socket closes
+    /// (after draining input when `linger`, so a client still sending does not get a reset instead of the
+    /// response).
+    func startClosing(linger: Bool) {
+        switch state {
+        case .closing, .lingering, .closed:
+            return
+        case .handshaking, .http1, .http2:
+            state = .closing(linger: linger)
+        }
+    }
+
+    private func startLingering() {
+        do {
+            try socket.shutdownWrite()
+        } catch {
+            close()
+            return
+        }
+        state = .lingering
+        lingerDeadline = loop.now() &+ environment.lingerTimeout
+        updateInterest()
+        armTimer()
+    }
+
+    /// Closes the socket at once; later calls do nothing.
+    func close() {
+        if case .closed = state { return }
+        state = .closed
+        if let timer { loop.cancelTimer(timer) }
+        timer = nil
+        loop.deregister(fd: fileDescriptor)
+        socket.close()
+        owner.connectionDidClose(self)
+    }
+
+    /// Finishes gracefully for a server shutdown: an idle HTTP/1.1 connection closes now, a busy one after
+    /// its response (sent with `Connection: close`); HTTP/2 sends GOAWAY and finishes its streams; a handshake
+    /// in progress is dropped. Input that already arrived is processed first.
+    func beginShutdown() {
+        isShuttingDown = true
+        switch state {
+        case .handshaking:
+            close()
+        case .http1:
+            readAvailable()
+            if case .http1 = state, parser.isIdle, !awaitingBody {
+                startClosing(linger: false)
+                afterEvent()
+            }
+        case .http2:
+            shutDownHTTP2()
+        case .closing, .lingering, .closed:
+            break
+        }
+    }
+
+    // MARK: - Logging
+
+    /// The peer's address, for log metadata (looked up only when a log line is written).
+    var peer: String {
+        (try? socket.remoteAddress().description) ?? "unknown"
+    }
+
+    func logClose(_ message: @autoclosure () -> Logger.Message, error: any Error) {
+        environment.logger.debug(message(), metadata: ["connection.peer": "\(peer)", "error": "\(error)"])
+    }
+}

@@ -1,0 +1,52 @@
+import HTTP1
+import HTTP2
+import Logging
+import Synchronization
+import TLSEngine
+
+/// What every loop and connection of one server shares: settings, handler, observer, logger, the global
+/// connection count and the current TLS context.
+///
+/// Maintainers' note: the hot path (reading, parsing, handling, writing) reads only immutable fields. The
+/// atomic is touched once per accepted or closed connection and the mutex once per accepted connection.
+final class HTTPServerEnvironment: Sendable {
+    let configuration: HTTPServerConfiguration
+    let http1Limits: HTTP1ParserLimits
+    let http2Configuration: HTTP2Configuration
+    let handler: any HTTPRequestHandler
+    let observer: (any HTTPServerObserver)?
+    let logger: Logger
+    /// Connections open across all loops.
+    let openConnections = Atomic<Int>(0)
+    /// The context new TLS connections use; nil for a plain listener (or before `start()`).
+    let tlsContext = Mutex<TLSContext?>(nil)
+
+    /// Timeouts in nanoseconds, as the loop's clock counts.
+    let handshakeTimeout: UInt64
+    let headerReadTimeout: UInt64
+    let idleTimeout: UInt64
+    let lingerTimeout: UInt64
+
+    init(configuration: HTTPServerConfiguration, handler: any HTTPRequestHandler, observer: (any HTTPServerObserver)?, logger: Logger) {
+        self.configuration = configuration
+        self.http1Limits = HTTP1ParserLimits(maxHeaderBytes: configuration.maxHeaderBytes, maxBodyBytes: configuration.maxRequestBodyBytes)
+        self.http2Configuration = configuration.effectiveHTTP2Configuration
+        self.handler = handler
+        self.observer = observer
+        self.logger = logger
+        self.handshakeTimeout = configuration.tlsHandshakeTimeout.nanoseconds
+        self.headerReadTimeout = configuration.headerReadTimeout.nanoseconds
+        self.idleTimeout = configuration.idleTimeout.nanoseconds
+        self.lingerTimeout = configuration.lingerTimeout.nanoseconds
+    }
+}
+
+extension Duration {
+    /// Whole nanoseconds, clamped to `0...UInt64.max`.
+    var nanoseconds: UInt64 {
+        let (seconds, attoseconds) = components
+        guard seconds >= 0, attoseconds >= 0 else { return 0 }
+        let (whole, overflow) = UInt64(seconds).multipliedReportingOverflow(by: 1_000_000_000)
+        return overflow ? .max : whole &+ UInt64(attoseconds / 1_000_000_000)
+    }
+}

@@ -1,0 +1,27 @@
+public import HTTPTypes
+
+/// Receives connection and request events (for metrics); called on event loop threads, so it must not block.
+/// Every method has an empty default implementation.
+public protocol HTTPServerObserver: Sendable {
+    /// A connection was accepted.
+    func connectionOpened()
+    /// An accepted connection was closed.
+    func connectionClosed()
+    /// A connection was closed at once because `maxConnections` were open (or the server is shutting down).
+    func connectionRejected()
+    /// A TLS handshake failed or timed out.
+    func tlsHandshakeFailed(reason: String)
+    /// The transport answered a request itself (400, 408, 413, 431, ...), without calling the handler.
+    func requestRejected(status: HTTPResponse.Status, protocolVersion: HTTPProtocolVersion)
+    /// The handler answered a request.
+    func requestHandled(path: String, status: HTTPResponse.Status, protocolVersion: HTTPProtocolVersion, duration: Duration)
+}
+
+extension HTTPServerObserver {
+    public func connectionOpened() {}
+    public func connectionClosed() {}
+    public func connectionRejected() {}
+    public func tlsHandshakeFailed(reason: String) {}
+    public func requestRejected(status: HTTPResponse.Status, protocolVersion: HTTPProtocolVersion) {}
+    public func requestHandled(path: String, status: HTTPResponse.Status, protocolVersion: HTTPProtocolVersion, duration: Duration) {}
+}

@@ -1,0 +1,90 @@
+import Dispatch
+import Foundation
+import ECIProfileCore
+import EventLoop
+import HTTPServer
+public import Logging
+public import Observability
+import TLSEngine
+
+/// The running webhook: both listeners on one event loop group, the profile and namespace
+/// labels it serves with, certificate reloading, and the SIGTERM sequence (SPEC §4).
+public final class WebhookService {
+    let configuration: WebhookServiceConfiguration
+    let logger: Logger
+    let state: WebhookState
+
+    let sources: FileSources
+    /// The metrics served on `/metrics`.
+    public let metrics: WebhookMetrics
+
+    /// Prepares the service and reads the profile and namespace labels. A bad profile leaves the
+    /// webhook not ready (pods are allowed unchanged) until a good one arrives.
+    public init(configuration: WebhookServiceConfiguration, logger: Logger) {
+        self.configuration = configuration
+        self.logger = logger
+        metrics = WebhookMetrics()
+        let labels = NamespaceLabelTable()
+        state = WebhookState(excludedNamespaces: configuration.excludedNamespaces, namespaceLabels: labels)
+        sources = FileSources(profilePath: configuration.profileFile, namespaceLabelsPath: configuration.namespaceLabelsFile,
+                              state: state, labels: labels, logger: logger, metrics: metrics)
+        sources.loadAll()
+    }
+
+    /// Serves until SIGTERM or SIGINT, then shuts down gracefully and returns. Call
+    /// `SignalWatcher.block([.terminate, .interrupt])` first thing in `main`, before any thread exists.
+    public func run() throws {
+        let group = try EventLoopGroup(threadCount: configuration.workers)
+        defer { group.shutdownGracefully() }
+        let admission = AdmissionEndpoint(state: state, logger: logger, metrics: metrics)
+        let observer = MetricsObserver(metrics: metrics)
+        let webhook = HTTPServer(configuration: configuration.webhook, group: group,
+                                 handler: WebhookRouter(listener: .webhook, state: state, admission: admission, metrics: metrics),
+                                 logger: logger, observer: observer)
+        try webhook.start()
+        var servers = [webhook]
+        if let metricsConfiguration = configuration.metrics {
+            let probes = HTTPServer(configuration: metricsConfiguration, group: group,
+                                    handler: WebhookRouter(listener: .metrics, state: state, admission: admission, metrics: metrics),
+                                    logger: logger, observer: observer)
+            try probes.start()
+            servers.append(probes)
+            logger.info("serving probes and metrics", metadata: ["listen.port": "\(probes.port)"])
+        }
+        let firstLoop = group.loops[0]
+        try firstLoop.runBlocking { [sources] in try sources.watch(on: firstLoop) }
+        if let context = webhook.tlsContext { CertificateExpiry.report(context, logger: logger, metrics: metrics) }
+        let reloader = configuration.webhook.tls == nil ? nil : TLSCertificateReloader(server: webhook, loop: group.next()) {
+            [logger, metrics] result in
+            switch result {
+            case .success(let context):
+                logger.info("serving certificate reloaded", metadata: ["tls.serial": "\(context.certificateSerial)"])
+                metrics.recordTLSReload(success: true)
+                CertificateExpiry.report(context, logger: logger, metrics: metrics)
+            case .failure(let error):
+                logger.error("serving certificate not reloaded; the previous one stays in use: \(error)")
+                metrics.recordTLSReload(success: false)
+            }
+        }
+        try reloader?.start()
+        logger.info("serving admission requests", metadata: ["listen.port": "\(webhook.port)", "http2": "\(configuration.webhook.enableHTTP2)"])
+
+        let stopped = DispatchSemaphore(value: 0)
+        let loop = group.loops[0]
+        let shutdown = ShutdownSequence(state: state, servers: servers, loop: loop, logger: logger,
+                                        delay: configuration.shutdownDelay, grace: configuration.shutdownGrace) { stopped.signal() }
+        let logger = logger
+        loop.execute {
+            do {
+                // The watcher stays registered on the loop until the group shuts down.
+                _ = try SignalWatcher(signals: [.terminate, .interrupt], loop: loop) { shutdown.begin(after: $0) }
+            } catch {
+                logger.critical("cannot watch signals: \(error)")
+                stopped.signal()
+            }
+        }
+        stopped.wait()
+        reloader?.stop()
+        logger.info("shut down")
+    }
+}

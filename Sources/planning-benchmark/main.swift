@@ -1,0 +1,43 @@
+// Measures the admission hot path without the network: decode an AdmissionReview, plan the
+// mutation, encode the response. Usage: planning-benchmark PROFILE.yaml NAMESPACES.yaml REVIEW.json…
+// Build it in release mode (scripts/bench does).
+import AdmissionCodec
+import ECIProfileCore
+import Foundation
+import ProfileSource
+
+let arguments = CommandLine.arguments.dropFirst()
+guard arguments.count >= 3 else {
+    FileHandle.standardError.write(Data("usage: planning-benchmark PROFILE NAMESPACES REVIEW...\n".utf8))
+    exit(2)
+}
+let argumentList = Array(arguments)
+guard let profile = ProfileParser.parse(try ConfigMapFile.loadData(at: argumentList[0])).profile else {
+    FileHandle.standardError.write(Data("invalid profile\n".utf8))
+    exit(1)
+}
+let namespaces = try NamespaceLabelsFile.load(at: argumentList[1])
+let reviewer = AdmissionReviewer(planner: MutationPlanner(profile: profile))
+
+for path in argumentList[2...] {
+    let body = Array(try Data(contentsOf: URL(fileURLWithPath: path)))
+    func once() throws -> Int {
+        let request = try AdmissionReviewDecoder.decode(body)
+        let outcome = reviewer.review(request) { .found(namespaces[$0] ?? [:]) }
+        return outcome.response.encoded(apiVersion: request.apiVersion).count
+    }
+    var sink = 0
+    for _ in 0..<200 { sink &+= try once() }
+    let clock = ContinuousClock()
+    var iterations = 0
+    let start = clock.now
+    while clock.now - start < .milliseconds(Int(ProcessInfo.processInfo.environment["BENCH_MS"] ?? "2000") ?? 2000) {
+        for _ in 0..<100 { sink &+= try once() }
+        iterations += 100
+    }
+    let elapsed = clock.now - start
+    let seconds = Double(elapsed.components.seconds) + Double(elapsed.components.attoseconds) / 1e18
+    let perOp = seconds / Double(iterations) * 1e6
+    print(String(format: "%@  %d bytes  %.2f µs/review  %.0f reviews/s  (checksum %d)",
+                 (path as NSString).lastPathComponent, body.count, perOp, Double(iterations) / seconds, sink % 997))
+}
