@@ -18,8 +18,8 @@ public struct SystemMonotonicClock: MonotonicClock {
 }
 
 extension Duration {
-    /// This duration in whole nanoseconds, clamped to 0 for negative durations.
-    var clampedNanoseconds: UInt64 {
+    /// This duration in whole nanoseconds, clamped to `0...UInt64.max`.
+    public var clampedNanoseconds: UInt64 {
         let (seconds, attoseconds) = components
         guard seconds >= 0, attoseconds >= 0 else { return 0 }
         let (whole, overflow) = UInt64(seconds).multipliedReportingOverflow(by: 1_000_000_000)

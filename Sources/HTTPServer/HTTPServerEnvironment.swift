@@ -34,19 +34,9 @@ final class HTTPServerEnvironment: Sendable {
         self.handler = handler
         self.observer = observer
         self.logger = logger
-        self.handshakeTimeout = configuration.tlsHandshakeTimeout.nanoseconds
-        self.headerReadTimeout = configuration.headerReadTimeout.nanoseconds
-        self.idleTimeout = configuration.idleTimeout.nanoseconds
-        self.lingerTimeout = configuration.lingerTimeout.nanoseconds
-    }
-}
-
-extension Duration {
-    /// Whole nanoseconds, clamped to `0...UInt64.max`.
-    var nanoseconds: UInt64 {
-        let (seconds, attoseconds) = components
-        guard seconds >= 0, attoseconds >= 0 else { return 0 }
-        let (whole, overflow) = UInt64(seconds).multipliedReportingOverflow(by: 1_000_000_000)
-        return overflow ? .max : whole &+ UInt64(attoseconds / 1_000_000_000)
+        self.handshakeTimeout = configuration.tlsHandshakeTimeout.clampedNanoseconds
+        self.headerReadTimeout = configuration.headerReadTimeout.clampedNanoseconds
+        self.idleTimeout = configuration.idleTimeout.clampedNanoseconds
+        self.lingerTimeout = configuration.lingerTimeout.clampedNanoseconds
     }
 }
