@@ -28,12 +28,14 @@ public struct JSONReader {
     // MARK: Containers
 
     /// Consumes `{`.
+    @inline(__always)
     public mutating func beginObject() throws(JSONError) {
         try expect(UInt8(ascii: "{"), "expected an object")
         try enter()
     }
 
     /// The next member's key (its `:` consumed), or nil after consuming the closing `}`.
+    @inline(__always)
     public mutating func nextKey() throws(JSONError) -> JSONKey? {
         skipWhitespace()
         guard offset < bytes.count else { throw error("unterminated object") }
@@ -54,12 +56,14 @@ public struct JSONReader {
     }
 
     /// Consumes `[`.
+    @inline(__always)
     public mutating func beginArray() throws(JSONError) {
         try expect(UInt8(ascii: "["), "expected an array")
         try enter()
     }
 
     /// True when another element follows (its `,` consumed); false after consuming the closing `]`.
+    @inline(__always)
     public mutating func nextElement() throws(JSONError) -> Bool {
         skipWhitespace()
         guard offset < bytes.count else { throw error("unterminated array") }
@@ -78,6 +82,7 @@ public struct JSONReader {
     // MARK: Scalars
 
     /// What kind of value comes next, without consuming it.
+    @inline(__always)
     public mutating func peekKind() throws(JSONError) -> JSONKind {
         skipWhitespace()
         guard offset < bytes.count else { throw error("unexpected end of input") }
@@ -124,21 +129,85 @@ public struct JSONReader {
         return String(decoding: UnsafeRawBufferPointer(rebasing: bytes[start..<offset]), as: UTF8.self)
     }
 
-    /// Consumes the next value, whatever it is, checking its syntax.
+    /// Consumes the next value, whatever it is, checking its syntax. One loop over the bytes with
+    /// a stack of open containers instead of a call per token: most of a pod is skipped.
     public mutating func skipValue() throws(JSONError) {
-        switch try peekKind() {
-        case .object:
-            try beginObject()
-            while try nextKey() != nil { try skipValue() }
-        case .array:
-            try beginArray()
-            while try nextElement() { try skipValue() }
-        case .string: _ = try scanString()
-        case .number: try scanNumber()
-        case .bool: _ = try readBool()
-        case .null:
-            guard try consumeLiteral("null") else { throw error("expected null") }
+        var open = ContainerStack()
+        while true {
+            // A value is expected here.
+            skipWhitespace()
+            guard offset < bytes.count else { throw error("unexpected end of input") }
+            switch bytes[offset] {
+            case UInt8(ascii: "\""):
+                _ = try scanString()
+            case UInt8(ascii: "{"):
+                try enterSkipped(&open, isObject: true)
+                skipWhitespace()
+                if offset < bytes.count, bytes[offset] == UInt8(ascii: "}") {
+                    offset += 1
+                    open.pop()
+                    depth -= 1
+                } else {
+                    try skipMemberName()
+                    continue
+                }
+            case UInt8(ascii: "["):
+                try enterSkipped(&open, isObject: false)
+                skipWhitespace()
+                if offset < bytes.count, bytes[offset] == UInt8(ascii: "]") {
+                    offset += 1
+                    open.pop()
+                    depth -= 1
+                } else {
+                    continue
+                }
+            case UInt8(ascii: "t"), UInt8(ascii: "f"):
+                _ = try readBool()
+            case UInt8(ascii: "n"):
+                guard try consumeLiteral("null") else { throw error("expected null") }
+            case UInt8(ascii: "-"), UInt8(ascii: "0")...UInt8(ascii: "9"):
+                try scanNumber()
+            default:
+                throw error("unexpected character")
+            }
+            // After a value: close containers, or go on to the next element.
+            while true {
+                guard let isObject = open.top else {
+                    justOpened = false
+                    return
+                }
+                skipWhitespace()
+                guard offset < bytes.count else { throw error(isObject ? "unterminated object" : "unterminated array") }
+                let byte = bytes[offset]
+                offset += 1
+                if byte == UInt8(ascii: ",") {
+                    if isObject { try skipMemberName() }
+                    break
+                }
+                guard byte == (isObject ? UInt8(ascii: "}") : UInt8(ascii: "]")) else {
+                    offset -= 1
+                    throw error(isObject ? "expected ',' or '}'" : "expected ',' or ']'")
+                }
+                open.pop()
+                depth -= 1
+            }
         }
+    }
+
+    private mutating func enterSkipped(_ open: inout ContainerStack, isObject: Bool) throws(JSONError) {
+        offset += 1
+        depth += 1
+        guard depth <= Self.maximumDepth else { throw error("nesting deeper than \(Self.maximumDepth)") }
+        open.push(isObject: isObject)
+    }
+
+    /// `"name" :` inside a skipped object.
+    @inline(__always)
+    private mutating func skipMemberName() throws(JSONError) {
+        skipWhitespace()
+        guard offset < bytes.count, bytes[offset] == UInt8(ascii: "\"") else { throw error("expected a member name") }
+        _ = try scanString()
+        try expect(UInt8(ascii: ":"), "expected ':'")
     }
 
     /// Checks that only whitespace remains.
@@ -154,12 +223,14 @@ public struct JSONReader {
 
     // MARK: Lexing
 
+    @inline(__always)
     private mutating func enter() throws(JSONError) {
         depth += 1
         guard depth <= Self.maximumDepth else { throw error("nesting deeper than \(Self.maximumDepth)") }
         justOpened = true
     }
 
+    @inline(__always)
     private mutating func leave() {
         depth -= 1
         justOpened = false
@@ -269,6 +340,46 @@ public struct JSONReader {
             offset += 1
             if offset < bytes.count, bytes[offset] == UInt8(ascii: "+") || bytes[offset] == UInt8(ascii: "-") { offset += 1 }
             guard digits(&self) > 0 else { throw error("bad number") }
+        }
+    }
+}
+
+/// Which containers `skipValue` has open, innermost last: one bit each (object or array), as
+/// many as `JSONReader.maximumDepth` allows.
+private struct ContainerStack {
+    private var words: (UInt64, UInt64, UInt64, UInt64) = (0, 0, 0, 0)
+    private var count = 0
+
+    /// Whether the innermost container is an object; nil when none is open.
+    var top: Bool? {
+        guard count > 0 else { return nil }
+        let index = count - 1
+        return (word(index >> 6) >> UInt64(index & 63)) & 1 == 1
+    }
+
+    mutating func push(isObject: Bool) {
+        let index = count
+        count += 1
+        let bit: UInt64 = 1 << UInt64(index & 63)
+        let updated = isObject ? word(index >> 6) | bit : word(index >> 6) & ~bit
+        switch index >> 6 {
+        case 0: words.0 = updated
+        case 1: words.1 = updated
+        case 2: words.2 = updated
+        default: words.3 = updated
+        }
+    }
+
+    mutating func pop() {
+        count -= 1
+    }
+
+    private func word(_ index: Int) -> UInt64 {
+        switch index {
+        case 0: words.0
+        case 1: words.1
+        case 2: words.2
+        default: words.3
         }
     }
 }
