@@ -22,6 +22,7 @@ let package = Package(
         .systemLibrary(name: "COpenSSL", pkgConfig: "openssl", providers: [.apt(["libssl-dev"])]),
         .systemLibrary(name: "CNGHTTP2", pkgConfig: "libnghttp2", providers: [.apt(["libnghttp2-dev"])]),
         .target(name: "CLinuxShims"),
+        .systemLibrary(name: "CCurl", pkgConfig: "libcurl", providers: [.apt(["libcurl4-openssl-dev"])]),
 
         // Pure logic: profile, validation, selectors, mutation planning, JSON and JSON Patch.
         .target(name: "ECIProfileCore"),
@@ -37,18 +38,21 @@ let package = Package(
         .target(name: "EventLoop", dependencies: ["CLinuxShims"]),
         .target(name: "HTTPServer", dependencies: ["TLSEngine", "HTTP1", "HTTP2", "EventLoop", httpTypes, logging]),
 
+        // A small Kubernetes API client (libcurl): in-cluster and kubeconfig auth, list+watch, Events.
+        .target(name: "KubernetesClient", dependencies: ["CCurl", logging, .product(name: "Yams", package: "Yams")]),
+
         // Metrics (Prometheus text page) and log handlers (JSON / text, redaction); no server imports.
         .target(name: "Observability", dependencies: [logging, .product(name: "Prometheus", package: "swift-prometheus")]),
 
         // The webhook: routes, readiness, profile state; knows pods, not sockets.
         .target(name: "WebhookServer", dependencies: [
             "ECIProfileCore", "AdmissionCodec", "ProfileSource", "HTTPServer", "TLSEngine", "EventLoop", "Observability",
-            httpTypes, logging,
+            "KubernetesClient", httpTypes, logging,
         ]),
 
         .executableTarget(name: "eci-profile", dependencies: [
             "ECIProfileCore", "AdmissionCodec", "ProfileSource", "WebhookServer", "HTTPServer", "TLSEngine", "EventLoop",
-            "Observability", logging,
+            "Observability", "KubernetesClient", logging,
             .product(name: "ArgumentParser", package: "swift-argument-parser"),
         ]),
 
@@ -59,6 +63,7 @@ let package = Package(
         .testTarget(name: "AdmissionCodecTests", dependencies: ["AdmissionCodec", "ECIProfileCore"]),
         .testTarget(name: "ProfileSourceTests", dependencies: ["ProfileSource", "ECIProfileCore"]),
         .testTarget(name: "ObservabilityTests", dependencies: ["Observability", logging]),
+        .testTarget(name: "KubernetesClientTests", dependencies: ["KubernetesClient", logging], exclude: ["fake_apiserver.py"]),
         .testTarget(name: "TLSEngineTests", dependencies: ["TLSEngine", "COpenSSL"]),
         .testTarget(name: "HTTP1Tests", dependencies: ["HTTP1", httpTypes]),
         .testTarget(name: "HTTP2Tests", dependencies: ["HTTP2", "CNGHTTP2", httpTypes]),

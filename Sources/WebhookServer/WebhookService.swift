@@ -3,6 +3,7 @@ import Foundation
 import ECIProfileCore
 import EventLoop
 import HTTPServer
+import KubernetesClient
 public import Logging
 public import Observability
 import TLSEngine
@@ -14,21 +15,37 @@ public final class WebhookService {
     let logger: Logger
     let state: WebhookState
 
-    let sources: FileSources
+    let sources: Sources
     /// The metrics served on `/metrics`.
     public let metrics: WebhookMetrics
 
-    /// Prepares the service and reads the profile and namespace labels. A bad profile leaves the
-    /// webhook not ready (pods are allowed unchanged) until a good one arrives.
+    /// The running sources of profile and namespace labels.
+    enum Sources {
+        case files(FileSources)
+        case kubernetes(KubernetesSources)
+    }
+
+    /// Prepares the service; with file sources, reads the files. A bad profile leaves the webhook
+    /// not ready (pods are allowed unchanged) until a good one arrives.
     public init(configuration: WebhookServiceConfiguration, logger: Logger) {
         self.configuration = configuration
         self.logger = logger
         metrics = WebhookMetrics()
-        let labels = NamespaceLabelTable()
-        state = WebhookState(excludedNamespaces: configuration.excludedNamespaces, namespaceLabels: labels)
-        sources = FileSources(profilePath: configuration.profileFile, namespaceLabelsPath: configuration.namespaceLabelsFile,
-                              state: state, labels: labels, logger: logger, metrics: metrics)
-        sources.loadAll()
+        switch configuration.source {
+        case .files(let profile, let namespaceLabels):
+            let labels = NamespaceLabelTable()
+            state = WebhookState(excludedNamespaces: configuration.excludedNamespaces, namespaceLabels: labels)
+            let files = FileSources(profilePath: profile, namespaceLabelsPath: namespaceLabels, state: state, labels: labels,
+                                    logger: logger, metrics: metrics)
+            files.loadAll()
+            sources = .files(files)
+        case .kubernetes(let clientConfiguration, let profileNamespace, let profileName):
+            let client = KubernetesClient(configuration: clientConfiguration, logger: logger)
+            let labels = KubernetesNamespaceLabels(client: client)
+            state = WebhookState(excludedNamespaces: configuration.excludedNamespaces, namespaceLabels: labels)
+            sources = .kubernetes(KubernetesSources(client: client, profileNamespace: profileNamespace, profileName: profileName,
+                                                    state: state, labels: labels, metrics: metrics, logger: logger))
+        }
     }
 
     /// Serves until SIGTERM or SIGINT, then shuts down gracefully and returns. Call
@@ -51,8 +68,16 @@ public final class WebhookService {
             servers.append(probes)
             logger.info("serving probes and metrics", metadata: ["listen.port": "\(probes.port)"])
         }
-        let firstLoop = group.loops[0]
-        try firstLoop.runBlocking { [sources] in try sources.watch(on: firstLoop) }
+        let watches: Task<Void, Never>?
+        switch sources {
+        case .files(let files):
+            let firstLoop = group.loops[0]
+            try firstLoop.runBlocking { try files.watch(on: firstLoop) }
+            watches = nil
+        case .kubernetes(let kubernetes):
+            watches = kubernetes.start()
+        }
+        defer { watches?.cancel() }
         if let context = webhook.tlsContext { CertificateExpiry.report(context, logger: logger, metrics: metrics) }
         let reloader = configuration.webhook.tls == nil ? nil : TLSCertificateReloader(server: webhook, loop: group.next()) {
             [logger, metrics] result in

@@ -1,4 +1,14 @@
 public import HTTPServer
+public import KubernetesClient
+
+/// Where the profile and namespace labels come from (SPEC §4).
+public enum ProfileSourceConfiguration: Sendable {
+    /// A ConfigMap YAML file or mounted ConfigMap directory (nil: the empty profile) and a
+    /// namespace-labels file (nil: every namespace unlabelled); both watched for changes.
+    case files(profile: String?, namespaceLabels: String?)
+    /// A list+watch of the ConfigMap `profileNamespace/profileName` and of namespaces.
+    case kubernetes(client: KubernetesClientConfiguration, profileNamespace: String, profileName: String)
+}
 
 /// Everything `eci-profile serve` runs with.
 public struct WebhookServiceConfiguration: Sendable {
@@ -13,23 +23,20 @@ public struct WebhookServiceConfiguration: Sendable {
     public var shutdownDelay: Duration
     /// Time in-flight requests get to finish after the listeners close.
     public var shutdownGrace: Duration
-    /// A ConfigMap YAML file or a mounted ConfigMap directory; nil serves the empty profile.
-    public var profileFile: String?
-    /// A YAML/JSON map of namespace names to labels; nil means every namespace has no labels.
-    public var namespaceLabelsFile: String?
+    /// Where the profile and namespace labels come from.
+    public var source: ProfileSourceConfiguration
     /// Namespaces whose pods are never changed.
     public var excludedNamespaces: Set<String>
 
     public init(webhook: HTTPServerConfiguration, metrics: HTTPServerConfiguration?, workers: Int,
-                shutdownDelay: Duration, shutdownGrace: Duration, profileFile: String?, namespaceLabelsFile: String?,
+                shutdownDelay: Duration, shutdownGrace: Duration, source: ProfileSourceConfiguration,
                 excludedNamespaces: Set<String>) {
         self.webhook = webhook
         self.metrics = metrics
         self.workers = workers
         self.shutdownDelay = shutdownDelay
         self.shutdownGrace = shutdownGrace
-        self.profileFile = profileFile
-        self.namespaceLabelsFile = namespaceLabelsFile
+        self.source = source
         self.excludedNamespaces = excludedNamespaces
     }
 }

@@ -2,6 +2,7 @@ import ArgumentParser
 import EventLoop
 import Foundation
 import HTTPServer
+import KubernetesClient
 import Logging
 import Observability
 import TLSEngine
@@ -32,9 +33,17 @@ struct ServeCommand: ParsableCommand {
     var enableHttp2 = false
     @Option(help: "host:port of the plain-HTTP listener for /metrics, /healthz and /readyz; 0 disables it.")
     var metricsBindAddress = ":8080"
-    @Option(help: "The eci-profile ConfigMap as a YAML file or a mounted ConfigMap directory.")
+    @Option(help: "Where the profile comes from: kubernetes (the API) or file (default: kubernetes in a cluster or with --kubeconfig, else file).")
+    var profileSource: ProfileSourceKind?
+    @Option(help: "A kubeconfig for the API (default: the in-cluster service account).")
+    var kubeconfig: String?
+    @Option(help: "Namespace of the profile ConfigMap.")
+    var profileNamespace = "kube-system"
+    @Option(help: "Name of the profile ConfigMap.")
+    var profileName = "eci-profile"
+    @Option(help: "The eci-profile ConfigMap as a YAML file or a mounted ConfigMap directory (file source).")
     var profileFile: String?
-    @Option(help: "A YAML/JSON file mapping namespace names to their labels.")
+    @Option(help: "A YAML/JSON file mapping namespace names to their labels (file source).")
     var namespaceLabelsFile: String?
     @Option(help: "Namespaces whose pods are never changed, separated by commas (default: kube-system and the webhook's own).")
     var excludedNamespaces: String?
@@ -65,13 +74,38 @@ struct ServeCommand: ParsableCommand {
             throw ValidationError("--metrics-bind-address must be host:port, :port or 0")
         }
         if workers < 1 { throw ValidationError("--workers must be at least 1") }
+        if resolvedSource == .kubernetes, profileFile != nil || namespaceLabelsFile != nil {
+            throw ValidationError("--profile-file and --namespace-labels-file go with --profile-source file")
+        }
+        if resolvedSource == .file, kubeconfig != nil {
+            throw ValidationError("--kubeconfig goes with --profile-source kubernetes")
+        }
+    }
+
+    /// Where the profile and namespace labels come from.
+    enum ProfileSourceKind: String, ExpressibleByArgument, CaseIterable {
+        case kubernetes, file
+    }
+
+    /// The source asked for, or the one the environment implies.
+    private var resolvedSource: ProfileSourceKind {
+        if let profileSource { return profileSource }
+        let inCluster = !(ProcessInfo.processInfo.environment["KUBERNETES_SERVICE_HOST"] ?? "").isEmpty
+        return kubeconfig != nil || (inCluster && profileFile == nil) ? .kubernetes : .file
     }
 
     func run() throws {
         // Before any thread exists, so that every thread inherits the blocked mask.
         try SignalWatcher.block([.terminate, .interrupt])
         let logger = makeLogger()
-        let service = WebhookService(configuration: serviceConfiguration(), logger: logger)
+        let configuration: WebhookServiceConfiguration
+        do {
+            configuration = try serviceConfiguration()
+        } catch {
+            logger.critical("cannot configure the Kubernetes API client: \(error)")
+            throw ExitCode.failure
+        }
+        let service = WebhookService(configuration: configuration, logger: logger)
         do {
             try service.run()
         } catch {
@@ -94,7 +128,7 @@ struct ServeCommand: ParsableCommand {
         }
     }
 
-    private func serviceConfiguration() -> WebhookServiceConfiguration {
+    private func serviceConfiguration() throws -> WebhookServiceConfiguration {
         let files = certificateFiles!
         var tls = TLSConfiguration.makeServerConfiguration(certificateChainFile: files.certificate, privateKeyFile: files.key)
         tls.minimumVersion = tlsVersion!
@@ -111,8 +145,19 @@ struct ServeCommand: ParsableCommand {
         return WebhookServiceConfiguration(
             webhook: webhook, metrics: metricsBindAddress == "0" ? nil : metrics, workers: workers,
             shutdownDelay: shutdownDelay.duration, shutdownGrace: shutdownGrace.duration,
-            profileFile: profileFile, namespaceLabelsFile: namespaceLabelsFile,
+            source: try sourceConfiguration(),
             excludedNamespaces: excludedNamespaces.map { Set($0.split(separator: ",").map(String.init)) } ?? Self.defaultExcludedNamespaces())
+    }
+
+    private func sourceConfiguration() throws -> ProfileSourceConfiguration {
+        switch resolvedSource {
+        case .file:
+            return .files(profile: profileFile, namespaceLabels: namespaceLabelsFile)
+        case .kubernetes:
+            let client = try kubeconfig.map { try KubernetesClientConfiguration.fromKubeconfig(path: $0) }
+                ?? KubernetesClientConfiguration.inCluster()
+            return .kubernetes(client: client, profileNamespace: profileNamespace, profileName: profileName)
+        }
     }
 
     /// kube-system and the namespace this pod runs in (POD_NAMESPACE, else the service account's).
