@@ -138,8 +138,13 @@ def rendered(path, cert_manager):
         check(f"Deployment: {probe} GET {path} on the plain-HTTP metrics port",
               g.get("path") == path and g.get("port") in ("metrics", 8080) and g.get("scheme", "HTTP") == "HTTP", str(g))
     res = c.get("resources", {})
-    check("Deployment: requests cpu 50m memory 32Mi, limit memory 128Mi",
-          res.get("requests") == {"cpu": "50m", "memory": "32Mi"} and res.get("limits") == {"memory": "128Mi"}, str(res))
+    def mebibytes(quantity):
+        return int(quantity[:-2]) if quantity and quantity.endswith("Mi") else None
+    requests, limits = res.get("requests", {}), res.get("limits", {})
+    check("Deployment: cpu and memory requested, memory limited above the request, no CPU limit (throttling adds latency)",
+          set(requests) == {"cpu", "memory"} and set(limits) == {"memory"}
+          and (mebibytes(requests.get("memory")) or 0) >= 32
+          and (mebibytes(limits.get("memory")) or 0) >= 2 * (mebibytes(requests.get("memory")) or 1 << 30), str(res))
     check("Deployment: image pinned by tag (not latest) with IfNotPresent",
           ":" in c["image"] and not c["image"].endswith(":latest") and c.get("imagePullPolicy") == "IfNotPresent", c["image"])
     check("Deployment: runAsNonRoot, runAsUser 65532",
