@@ -1,5 +1,4 @@
 public import ECIProfileCore
-internal import Foundation
 
 /// The webhook's answer to one review. It always allows: the webhook never denies a pod.
 public struct AdmissionResponse: Sendable, Equatable {
@@ -22,7 +21,8 @@ public struct AdmissionResponse: Sendable, Equatable {
 
     /// The whole AdmissionReview body in `apiVersion`.
     public func encoded(apiVersion: AdmissionAPIVersion) -> [UInt8] {
-        var writer = JSONWriter(capacity: 512 + patch.count * 128)
+        let patchText = patch.isEmpty ? [] : patch.jsonBytes
+        var writer = JSONWriter(capacity: 256 + uid.utf8.count + Base64.encodedCount(patchText.count) + warnings.count * 128)
         writer.writeRaw(#"{"kind":"AdmissionReview","apiVersion":"#)
         writer.write(string: apiVersion.rawValue)
         writer.writeRaw(#","response":{"uid":"#)
@@ -30,7 +30,7 @@ public struct AdmissionResponse: Sendable, Equatable {
         writer.writeRaw(#","allowed":true"#)
         if !patch.isEmpty {
             writer.writeRaw(#","patchType":"JSONPatch","patch":""#)
-            writer.bytes.append(contentsOf: Data(patch.jsonBytes).base64EncodedData())
+            Base64.encode(patchText, appendingTo: &writer.bytes)
             writer.writeRaw("\"")
         }
         if !auditAnnotations.isEmpty {

@@ -303,7 +303,8 @@ public struct JSONReader {
     }
 
     /// Advances over string bytes that need no attention (not `"`, `\\` or a control
-    /// character), eight at a time: string content is most of a pod's JSON.
+    /// character), eight at a time, stopping at the first byte that does: string content is
+    /// most of a pod's JSON.
     @inline(__always)
     private mutating func skipPlainStringBytes() {
         let ones: UInt64 = 0x0101_0101_0101_0101
@@ -312,9 +313,14 @@ public struct JSONReader {
             let word = UInt64(littleEndian: bytes.loadUnaligned(fromByteOffset: offset, as: UInt64.self))
             let quote = word ^ (ones &* 0x22)
             let backslash = word ^ (ones &* 0x5C)
-            // A byte is zero, or below 0x20, exactly when subtracting sets its high bit from a clear one.
-            let special = ((quote &- ones) & ~quote) | ((backslash &- ones) & ~backslash) | ((word &- ones &* 0x20) & ~word)
-            guard special & highs == 0 else { return }
+            // A byte is zero, or below 0x20, when subtracting sets its high bit from a clear one.
+            // A borrow can also flag bytes after a flagged one, never before it: the lowest flag
+            // (the first byte in memory) is exact.
+            let special = (((quote &- ones) & ~quote) | ((backslash &- ones) & ~backslash) | ((word &- ones &* 0x20) & ~word)) & highs
+            guard special == 0 else {
+                offset += special.trailingZeroBitCount >> 3
+                return
+            }
             offset += 8
         }
     }

@@ -22,10 +22,7 @@ extension Array where Element == JSONPatchOperation {
         writer.writeRaw("[")
         for (index, operation) in enumerated() {
             writer.writeRaw(index == 0 ? #"{"op":"add","path":""# : #",{"op":"add","path":""#)
-            for token in operation.path.tokens {
-                writer.writeRaw("/")
-                writer.writeUnquoted(JSONPointer.escape(token))
-            }
+            writer.writeUnquoted(operation.path.description)
             writer.writeRaw(#"","value":"#)
             writer.write(operation.value)
             writer.writeRaw("}")

@@ -1,31 +1,35 @@
 /// An RFC 6901 JSON Pointer, such as `/metadata/labels/app.kubernetes.io~1name`.
+///
+/// Maintainers' note: the pointer keeps its escaped text, the form a patch carries, so writing a
+/// patch copies it instead of escaping every token of every operation again.
 public struct JSONPointer: Sendable, Hashable, CustomStringConvertible {
-    /// The unescaped reference tokens.
-    public private(set) var tokens: [String]
+    /// The escaped text form: `~` as `~0`, `/` as `~1`. Escaping is one-to-one, so equal texts
+    /// mean equal tokens.
+    public let description: String
 
     public init(_ tokens: [String] = []) {
-        self.tokens = tokens
+        description = tokens.map { "/" + Self.escape($0) }.joined()
     }
 
     /// Parses the escaped text form; fails unless it is empty or starts with `/`.
     public init?(parsing text: String) {
         guard !text.isEmpty else { self.init(); return }
         guard text.hasPrefix("/") else { return nil }
-        self.init(text.dropFirst().split(separator: "/", omittingEmptySubsequences: false).map {
-            Self.unescape(String($0))
-        })
+        self.init(Self.tokens(of: text))
+    }
+
+    /// The unescaped reference tokens.
+    public var tokens: [String] {
+        Self.tokens(of: description)
     }
 
     /// This pointer with one more token.
     public func appending(_ token: String) -> JSONPointer {
-        var copy = self
-        copy.tokens.append(token)
-        return copy
+        JSONPointer(escaped: description + "/" + Self.escape(token))
     }
 
-    /// The escaped text form: `~` as `~0`, `/` as `~1`.
-    public var description: String {
-        tokens.map { "/" + Self.escape($0) }.joined()
+    private init(escaped: String) {
+        description = escaped
     }
 
     /// Escapes one reference token.
@@ -41,6 +45,12 @@ public struct JSONPointer: Sendable, Hashable, CustomStringConvertible {
             }
         }
         return String(decoding: escaped, as: UTF8.self)
+    }
+
+    /// The unescaped tokens of a text form that is empty or starts with `/`.
+    private static func tokens(of text: String) -> [String] {
+        guard !text.isEmpty else { return [] }
+        return text.dropFirst().split(separator: "/", omittingEmptySubsequences: false).map { unescape(String($0)) }
     }
 
     /// Reverses `escape`: `~1` first becomes `/`, then `~0` becomes `~` (RFC 6901 §4).

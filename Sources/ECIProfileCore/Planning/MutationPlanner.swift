@@ -1,12 +1,15 @@
 /// Decides what to add to a pod (SPEC §2): pure, no I/O, one call per admission request.
 public struct MutationPlanner: Sendable {
-    public var profile: Profile
+    public let profile: Profile
     /// Namespaces whose pods are never touched.
-    public var excludedNamespaces: Set<String>
+    public let excludedNamespaces: Set<String>
+    /// What the profile contributes to every patch, built once here rather than per request.
+    private let prepared: PreparedProfile
 
     public init(profile: Profile, excludedNamespaces: Set<String> = ["kube-system"]) {
         self.profile = profile
         self.excludedNamespaces = excludedNamespaces
+        prepared = PreparedProfile(profile)
     }
 
     /// Whether a request needs the pod and the namespace's labels at all.
@@ -20,27 +23,31 @@ public struct MutationPlanner: Sendable {
     public func plan(_ attributes: AdmissionAttributes, pod: PodSnapshot, namespaceLabels: [String: String]) -> MutationDecision {
         if let reason = needsPod(attributes) { return MutationDecision(outcome: .skipped(reason)) }
         let podLabels = pod.labels ?? [:]
-        guard let decider = profile.selectors.first(where: {
-            !$0.isEffectOnly && $0.matches(namespaceLabels: namespaceLabels, podLabels: podLabels)
-        }) else {
-            return MutationDecision(outcome: .unmatched)
+        let selectors = prepared.selectors
+        var decider: ProfileSelector?
+        // Indices into `selectors`: copying a selector would retain each of its members.
+        var matched: [Int] = []
+        for index in selectors.indices {
+            if !selectors[index].selector.isEffectOnly {
+                guard selectors[index].selector.matches(namespaceLabels: namespaceLabels, podLabels: podLabels) else { continue }
+                if decider == nil { decider = selectors[index].selector }
+            }
+            matched.append(index)
         }
-        let matched = profile.selectors.filter {
-            $0.isEffectOnly || $0.matches(namespaceLabels: namespaceLabels, podLabels: podLabels)
-        }
+        guard let decider else { return MutationDecision(outcome: .unmatched) }
         var builder = PatchBuilder(pod: pod)
         if pod.nodeName?.isEmpty ?? true {
             if decider.policy == .virtualNodeOnly {
-                builder.addNodeSelector(profile.virtualNodeSelector, selector: decider.name)
+                builder.addNodeSelector(prepared.nodeSelector, selector: decider.name)
             }
-            builder.addTolerations(profile.virtualNodeTolerations)
-            if decider.policy == .normalNodePrefer {
-                builder.addAvoidingAffinity(profile.virtualNodeSelector)
+            builder.addTolerations(prepared.tolerations)
+            if decider.policy == .normalNodePrefer, let avoidingAffinity = prepared.avoidingAffinity {
+                builder.addAvoidingAffinity(avoidingAffinity)
             }
         }
-        builder.addAnnotations(matched.flatMap(\.effect.annotations))
-        builder.addLabels(matched.flatMap(\.effect.labels))
-        return MutationDecision(outcome: .matched, matchedSelectors: matched.map(\.name), decidingSelector: decider.name,
+        builder.addAnnotations(matched.lazy.flatMap { selectors[$0].annotations })
+        builder.addLabels(matched.lazy.flatMap { selectors[$0].labels })
+        return MutationDecision(outcome: .matched, matchedSelectors: matched.map { selectors[$0].selector.name }, decidingSelector: decider.name,
                                 policy: decider.policy, patch: builder.operations, warnings: builder.warnings)
     }
 }

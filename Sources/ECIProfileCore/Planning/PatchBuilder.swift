@@ -2,6 +2,17 @@
 /// wanted: absent maps and arrays are added whole, present ones member by member, and nothing
 /// the pod already has is replaced.
 struct PatchBuilder {
+    static let nodeSelectorPath = JSONPointer(["spec", "nodeSelector"])
+    static let tolerationsPath = JSONPointer(["spec", "tolerations"])
+    static let appendTolerationPath = tolerationsPath.appending("-")
+    static let affinityPath = JSONPointer(["spec", "affinity"])
+    static let nodeAffinityPath = affinityPath.appending("nodeAffinity")
+    static let preferredTermsKey = "preferredDuringSchedulingIgnoredDuringExecution"
+    static let preferredTermsPath = nodeAffinityPath.appending(preferredTermsKey)
+    static let appendPreferredTermPath = preferredTermsPath.appending("-")
+    static let annotationsPath = JSONPointer(["metadata", "annotations"])
+    static let labelsPath = JSONPointer(["metadata", "labels"])
+
     let pod: PodSnapshot
     private(set) var operations: [JSONPatchOperation] = []
     private(set) var warnings: [String] = []
@@ -10,80 +21,78 @@ struct PatchBuilder {
         self.pod = pod
     }
 
-    mutating func addNodeSelector(_ wanted: [KeyValue], selector: String) {
-        let existing = pod.nodeSelector ?? [:]
-        for entry in wanted {
-            if let value = existing[entry.key], value != entry.value {
-                warnings.append("spec.nodeSelector[\(entry.key)] is \"\(value)\", not \"\(entry.value)\" as selector \"\(selector)\" wants; kept the pod's value")
+    mutating func addNodeSelector(_ wanted: [PreparedProfile.Member], selector: String) {
+        if let existing = pod.nodeSelector {
+            for member in wanted {
+                let entry = member.entry
+                if let value = existing[entry.key], value != entry.value {
+                    warnings.append("spec.nodeSelector[\(entry.key)] is \"\(value)\", not \"\(entry.value)\" as selector \"\(selector)\" wants; kept the pod's value")
+                }
             }
         }
-        addMembers(wanted, to: JSONPointer(["spec", "nodeSelector"]), existingKeys: pod.nodeSelector.map { Set($0.keys) })
+        addMembers(wanted, to: Self.nodeSelectorPath, existingKeys: pod.nodeSelector?.keys)
     }
 
-    mutating func addTolerations(_ wanted: [Toleration]) {
+    mutating func addTolerations(_ wanted: [PreparedProfile.PreparedToleration]) {
         let existing = pod.tolerations ?? []
-        var missing: [Toleration] = []
-        for toleration in wanted where !(existing + missing).contains(where: { $0.covers(toleration) }) {
-            missing.append(toleration)
+        var missing: [PreparedProfile.PreparedToleration] = []
+        for candidate in wanted {
+            let toleration = candidate.toleration
+            guard !existing.contains(where: { $0.covers(toleration) }),
+                  !missing.contains(where: { $0.toleration.covers(toleration) }) else { continue }
+            missing.append(candidate)
         }
         guard !missing.isEmpty else { return }
-        let path = JSONPointer(["spec", "tolerations"])
         if pod.tolerations == nil {
-            operations.append(.add(path, .array(missing.map(\.jsonValue))))
+            operations.append(.add(Self.tolerationsPath, .array(missing.map(\.jsonValue))))
         } else {
-            operations += missing.map { .add(path.appending("-"), $0.jsonValue) }
+            operations += missing.map { .add(Self.appendTolerationPath, $0.jsonValue) }
         }
     }
 
-    /// Adds a weight-100 preferred term steering the pod away from nodes carrying the
-    /// virtual-node labels, unless the pod already has that very term.
-    mutating func addAvoidingAffinity(_ virtualNodeSelector: [KeyValue]) {
-        guard !virtualNodeSelector.isEmpty else { return }
-        let expressions = virtualNodeSelector.map {
-            JSONValue.object([JSONMember("key", .string($0.key)), JSONMember("operator", .string("NotIn")),
-                              JSONMember("values", .array([.string($0.value)]))])
-        }
-        let term = JSONValue.object([JSONMember("weight", .number("100")),
-                                     JSONMember("preference", .object([JSONMember("matchExpressions", .array(expressions))]))])
-        let preferredKey = "preferredDuringSchedulingIgnoredDuringExecution"
-        let affinityPath = JSONPointer(["spec", "affinity"])
+    /// Adds the weight-100 preferred term steering the pod away from virtual nodes, unless the
+    /// pod already has that very term.
+    mutating func addAvoidingAffinity(_ wanted: PreparedProfile.AvoidingAffinity) {
         guard let affinity = pod.affinity else {
-            operations.append(.add(affinityPath, .object([JSONMember("nodeAffinity", .object([JSONMember(preferredKey, .array([term]))]))])))
+            operations.append(.add(Self.affinityPath, wanted.affinity))
             return
         }
-        let nodeAffinityPath = affinityPath.appending("nodeAffinity")
         guard affinity.hasNodeAffinity else {
-            operations.append(.add(nodeAffinityPath, .object([JSONMember(preferredKey, .array([term]))])))
+            operations.append(.add(Self.nodeAffinityPath, wanted.nodeAffinity))
             return
         }
         guard let terms = affinity.preferredTerms else {
-            operations.append(.add(nodeAffinityPath.appending(preferredKey), .array([term])))
+            operations.append(.add(Self.preferredTermsPath, wanted.preferredTerms))
             return
         }
-        if !terms.contains(term) {
-            operations.append(.add(nodeAffinityPath.appending(preferredKey).appending("-"), term))
+        if !terms.contains(wanted.term) {
+            operations.append(.add(Self.appendPreferredTermPath, wanted.term))
         }
     }
 
-    mutating func addAnnotations(_ wanted: [KeyValue]) {
-        addMembers(wanted, to: JSONPointer(["metadata", "annotations"]), existingKeys: pod.annotationKeys)
+    mutating func addAnnotations(_ wanted: some Sequence<PreparedProfile.Member>) {
+        addMembers(wanted, to: Self.annotationsPath, existingKeys: pod.annotationKeys)
     }
 
-    mutating func addLabels(_ wanted: [KeyValue]) {
-        addMembers(wanted, to: JSONPointer(["metadata", "labels"]), existingKeys: pod.labels.map { Set($0.keys) })
+    mutating func addLabels(_ wanted: some Sequence<PreparedProfile.Member>) {
+        addMembers(wanted, to: Self.labelsPath, existingKeys: pod.labels?.keys)
     }
 
     /// Adds the entries of `wanted` whose keys are in neither `existingKeys` (nil: the map is
     /// absent) nor an earlier entry.
-    private mutating func addMembers(_ wanted: [KeyValue], to path: JSONPointer, existingKeys: Set<String>?) {
-        guard !wanted.isEmpty else { return }
-        var seen = existingKeys ?? []
-        let missing = wanted.filter { seen.insert($0.key).inserted }
+    private mutating func addMembers(_ wanted: some Sequence<PreparedProfile.Member>, to path: JSONPointer,
+                                     existingKeys: (some Sequence<String>)?) {
+        var missing: [PreparedProfile.Member] = []
+        for member in wanted {
+            let key = member.entry.key
+            guard existingKeys?.contains(key) != true, !missing.contains(where: { $0.entry.key == key }) else { continue }
+            missing.append(member)
+        }
         guard !missing.isEmpty else { return }
         if existingKeys == nil {
-            operations.append(.add(path, .object(missing)))
+            operations.append(.add(path, .object(missing.map { JSONMember($0.entry.key, .string($0.entry.value)) })))
         } else {
-            operations += missing.map { .add(path.appending($0.key), .string($0.value)) }
+            operations += missing.map { .add($0.path, .string($0.entry.value)) }
         }
     }
 }

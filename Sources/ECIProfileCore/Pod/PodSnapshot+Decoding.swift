@@ -74,7 +74,8 @@ extension PodSnapshot {
             try reader.skipValue()
             return nil
         case .object:
-            var map: [String: String] = [:]
+            // Room for a typical pod's entries, so the map is not rehashed as it grows.
+            var map = [String: String](minimumCapacity: 8)
             try reader.beginObject()
             while let key = try reader.nextKey() {
                 guard try reader.peekKind() == .string else { throw PodDecodingError(description: "\(field) values must be strings") }
@@ -93,7 +94,7 @@ extension PodSnapshot {
             try reader.skipValue()
             return nil
         case .object:
-            var keys = Set<String>()
+            var keys = Set<String>(minimumCapacity: 8)
             try reader.beginObject()
             while let key = try reader.nextKey() {
                 guard try reader.peekKind() == .string else { throw PodDecodingError(description: "\(field) values must be strings") }
