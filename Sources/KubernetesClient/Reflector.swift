@@ -4,8 +4,8 @@ import Synchronization
 /// Mirrors one collection client-go style: LIST, then WATCH from the list's resourceVersion,
 /// keeping a store and reporting every change.
 ///
-/// Maintainers' note: a watch that ends cleanly after delivering events (or after running its
-/// course) is resumed at once from the last resourceVersion. A 410 Gone (HTTP or `ERROR` event)
+/// Maintainers' note: a watch that ends cleanly after delivering events (or after staying open
+/// for a second) is resumed at once from the last resourceVersion. A 410 Gone (HTTP or `ERROR` event)
 /// forces one re-list. Any other failure, and any attempt that made no progress, waits a
 /// full-jitter exponential backoff first, so a broken server never sees a request storm.
 public final class Reflector<Object: KubernetesObject>: Sendable {
@@ -115,6 +115,10 @@ public final class Reflector<Object: KubernetesObject>: Sendable {
             ("timeoutSeconds", "\(timeoutSeconds)"), ("fieldSelector", fieldSelector), ("labelSelector", labelSelector),
         ])
         let started = ContinuousClock.now
+        // As client-go: a watch that stayed open a while was healthy even if it was then cut (an
+        // idle timeout on the way, an API server restart), so the next one starts without a
+        // growing backoff.
+        defer { if ContinuousClock.now - started >= Self.healthyWatchDuration { progressed = true } }
         let events = client.watch(Object.self, path: path + query, timeout: .seconds(timeoutSeconds) + configuration.watchTimeoutSlack)
         for try await event in events {
             switch event {
@@ -134,9 +138,10 @@ public final class Reflector<Object: KubernetesObject>: Sendable {
             }
             progressed = true
         }
-        // A watch that ran about as long as asked for was healthy even if nothing changed.
-        if ContinuousClock.now - started >= .seconds(timeoutSeconds) / 2 { progressed = true }
     }
+
+    /// How long a watch must have stayed open to count as healthy.
+    static var healthyWatchDuration: Duration { .seconds(1) }
 
     private func apply(_ object: Object, removing: Bool) {
         state.withLock { state in

@@ -12,7 +12,13 @@ final class KubernetesNamespaceLabels: NamespaceLabelProvider {
     private struct Cache {
         var labels: [String: [String: String]] = [:]
         var hasSynced = false
+        /// When a live lookup of a namespace last failed: it is not tried again for a while, so an
+        /// unreachable API server costs each namespace one budget, not one per pod.
+        var failedLookups: [String: ContinuousClock.Instant] = [:]
     }
+
+    /// How long a failed lookup is remembered.
+    static let failedLookupMemory: Duration = .seconds(5)
 
     private let cache = Mutex(Cache())
     private let client: KubernetesClient
@@ -29,12 +35,16 @@ final class KubernetesNamespaceLabels: NamespaceLabelProvider {
         cache.withLock {
             $0.labels = labels
             $0.hasSynced = true
+            $0.failedLookups = [:]
         }
     }
 
     /// Records one namespace's labels (added or modified).
     func update(_ namespace: Namespace) {
-        cache.withLock { $0.labels[namespace.name] = namespace.labels }
+        cache.withLock {
+            $0.labels[namespace.name] = namespace.labels
+            $0.failedLookups[namespace.name] = nil
+        }
     }
 
     /// Forgets a deleted namespace.
@@ -50,8 +60,25 @@ final class KubernetesNamespaceLabels: NamespaceLabelProvider {
     }
 
     func labels(for namespace: String) -> NamespaceLabels {
-        if let labels = cache.withLock({ $0.labels[namespace] }) { return .found(labels) }
-        return lookUp(namespace)
+        let now = ContinuousClock.now
+        let cached: NamespaceLabels? = cache.withLock { cache in
+            if let labels = cache.labels[namespace] { return .found(labels) }
+            if let failed = cache.failedLookups[namespace], now - failed < Self.failedLookupMemory {
+                return .unavailable(reason: "namespace \(namespace) not cached; its last lookup failed moments ago")
+            }
+            return nil
+        }
+        if let cached { return cached }
+        let answer = lookUp(namespace)
+        if case .unavailable = answer {
+            cache.withLock { cache in
+                if cache.failedLookups.count >= 256 {
+                    cache.failedLookups = cache.failedLookups.filter { now - $0.value < Self.failedLookupMemory }
+                }
+                cache.failedLookups[namespace] = now
+            }
+        }
+        return answer
     }
 
     /// Blocks the calling (event loop) thread for at most the budget: this happens only for a

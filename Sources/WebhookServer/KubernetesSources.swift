@@ -73,13 +73,14 @@ final class KubernetesSources: Sendable {
 
     /// Puts a ConfigMap version in force, or reports why not; nil (absent or deleted) is the empty profile.
     func apply(_ configMap: ConfigMap?) async {
-        let version = configMap?.metadata.resourceVersion
+        // Re-lists repeat what is already in force, absence included: apply each state once.
+        let version = configMap == nil ? "absent" : configMap?.metadata.resourceVersion ?? "unversioned"
         let isNew = seen.withLock { seen in
             defer { seen.applied = version }
-            return configMap == nil || seen.applied != version
+            return seen.applied != version
         }
         guard isNew else { return }
-        let metadata: Logger.Metadata = ["profile.configmap": "\(profileNamespace)/\(profileName)", "profile.resourceVersion": "\(version ?? "-")"]
+        let metadata: Logger.Metadata = ["profile.configmap": "\(profileNamespace)/\(profileName)", "profile.resourceVersion": "\(version)"]
         guard let configMap else {
             state.install(.empty)
             recordReload("success")

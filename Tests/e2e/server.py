@@ -80,9 +80,14 @@ class Server:
 
     # -- lifecycle ---------------------------------------------------------------------------------
 
-    def start(self) -> "Server":
+    def spawn(self) -> "Server":
+        """Starts the process without waiting for readiness (`stop` still cleans up)."""
         self._log = open(self.log_path, "wb")
         self.process = subprocess.Popen(self.argv, stdout=self._log, stderr=subprocess.STDOUT, stdin=subprocess.DEVNULL)
+        return self
+
+    def start(self) -> "Server":
+        self.spawn()
         deadline = time.monotonic() + READY_TIMEOUT
         while time.monotonic() < deadline:
             if self.process.poll() is not None:
