@@ -27,9 +27,6 @@ final class FileSources: Sendable {
         self.metrics = metrics
     }
 
-    private func recordReload(_ result: String) {
-        metrics.recordProfileReload(source: "file", result: result, valid: result == "success", at: Date().timeIntervalSince1970)
-    }
 
     /// Reads both files once.
     func loadAll() {
@@ -62,34 +59,17 @@ final class FileSources: Sendable {
     }
 
     private func loadProfile() {
+        let loader = ProfileLoader(source: "file", state: state, metrics: metrics, logger: logger)
         guard let path = profilePath else {
-            logger.warning("no --profile-file: serving the empty profile (no pod is changed)")
-            state.install(.empty)
-            recordReload("success")
+            loader.installEmpty("no --profile-file", metadata: [:])
             return
         }
         let metadata: Logger.Metadata = ["profile.file": "\(path)"]
-        let data: [String: String]
         do {
-            data = try ConfigMapFile.loadData(at: path)
+            loader.apply(try ConfigMapFile.loadData(at: path), origin: path, metadata: metadata)
         } catch {
-            logger.error("profile not read; the last good profile stays in force: \(error)", metadata: metadata)
-            state.recordProfileFailure("\(error)")
-            recordReload("error")
-            return
+            loader.recordUnreadable(error, metadata: metadata)
         }
-        let result = ProfileParser.parse(data)
-        for warning in result.warnings { logger.warning("profile warning: \(warning)", metadata: metadata) }
-        guard let profile = result.profile else {
-            for error in result.errors { logger.error("profile error: \(error)", metadata: metadata) }
-            logger.error("profile rejected with \(result.errors.count) error(s); the last good profile stays in force", metadata: metadata)
-            state.recordProfileFailure("\(result.errors.count) error(s) in \(path)")
-            recordReload("invalid")
-            return
-        }
-        state.install(profile)
-        recordReload("success")
-        logger.info("profile loaded", metadata: metadata.merging(["profile.selectors": "\(profile.selectors.count)"]) { $1 })
     }
 
     private func loadNamespaceLabels() {

@@ -81,25 +81,14 @@ final class KubernetesSources: Sendable {
         }
         guard isNew else { return }
         let metadata: Logger.Metadata = ["profile.configmap": "\(profileNamespace)/\(profileName)", "profile.resourceVersion": "\(version)"]
+        let loader = ProfileLoader(source: "kubernetes", state: state, metrics: metrics, logger: logger)
         guard let configMap else {
-            state.install(.empty)
-            recordReload("success")
-            logger.info("profile ConfigMap absent: serving the empty profile (no pod is changed)", metadata: metadata)
+            loader.installEmpty("profile ConfigMap absent", metadata: metadata)
             return
         }
-        let result = ProfileParser.parse(configMap.data)
-        for warning in result.warnings { logger.warning("profile warning: \(warning)", metadata: metadata) }
-        guard let profile = result.profile else {
-            for error in result.errors { logger.error("profile error: \(error)", metadata: metadata) }
-            logger.error("profile rejected with \(result.errors.count) error(s); the last good profile stays in force", metadata: metadata)
-            state.recordProfileFailure("\(result.errors.count) error(s) in ConfigMap \(profileNamespace)/\(profileName)")
-            recordReload("invalid")
-            await reportInvalid(configMap, errors: result.errors)
-            return
+        if let errors = loader.apply(configMap.data, origin: "ConfigMap \(profileNamespace)/\(profileName)", metadata: metadata) {
+            await reportInvalid(configMap, errors: errors)
         }
-        state.install(profile)
-        recordReload("success")
-        logger.info("profile loaded", metadata: metadata.merging(["profile.selectors": "\(profile.selectors.count)"]) { $1 })
     }
 
     /// One Event per invalid resourceVersion. Its name is derived from the version, so the
@@ -120,7 +109,4 @@ final class KubernetesSources: Sendable {
         }
     }
 
-    private func recordReload(_ result: String) {
-        metrics.recordProfileReload(source: "kubernetes", result: result, valid: result == "success", at: Date().timeIntervalSince1970)
-    }
 }
