@@ -1,6 +1,7 @@
 import Foundation
 import HTTPServer
 import Synchronization
+import TLSTestSupport
 import Testing
 
 /// Graceful shutdown.

@@ -1,6 +1,7 @@
 import Foundation
 import HTTPServer
 import TLSEngine
+import TLSTestSupport
 import Testing
 
 /// TLS and protocol selection: HTTP/2, ALPN, versions, client certificates.

@@ -1,5 +1,6 @@
 import Foundation
 import HTTPServer
+import TLSTestSupport
 import Testing
 
 /// HTTP/1.1 behaviour: responses, keep-alive, pipelining, 100-continue, transport-level rejections.

@@ -1,5 +1,6 @@
 import Foundation
 import Glibc
+import TLSTestSupport
 
 /// A blocking TCP client for feeding the server exact bytes (malformed requests, dribbling, pipelining).
 /// One thread may send while another reads.

@@ -4,6 +4,7 @@ import Glibc
 import HTTPServer
 import Synchronization
 import TLSEngine
+import TLSTestSupport
 import Testing
 
 @Suite struct TLSCertificateReloaderTests {

@@ -5,6 +5,7 @@ import HTTPTypes
 import Logging
 import Synchronization
 import TLSEngine
+import TLSTestSupport
 
 /// Answers by path: `/echo` echoes the body, `/slow` sleeps 300 ms (blocking its loop, as a slow handler
 /// would), `/missing` is a 404; anything else says which protocol, method and path it saw.

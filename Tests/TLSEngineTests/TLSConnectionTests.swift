@@ -1,6 +1,7 @@
 import COpenSSL
 import Testing
 import TLSEngine
+import TLSTestSupport
 
 @Suite struct TLSConnectionTests {
     /// OpenSSL version numbers and the names `SSL_get_version` reports for them.

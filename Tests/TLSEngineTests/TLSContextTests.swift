@@ -1,6 +1,7 @@
 import Foundation
 import Testing
 import TLSEngine
+import TLSTestSupport
 
 @Suite struct TLSContextTests {
     private func configuration(_ certificates: TestCertificates) -> TLSConfiguration {
@@ -18,7 +19,7 @@ import TLSEngine
     @Test func serialAndExpiryMatchTheOpenSSLCommandLine() throws {
         let certificates = try TestCertificates.shared()
         let context = try TLSContext(configuration: configuration(certificates))
-        let printed = try TestCertificates.openssl(
+        let printed = try ExternalTool.openssl(
             ["x509", "-in", certificates.serverCertificateFile, "-noout", "-serial", "-enddate", "-dateopt", "iso_8601"])
         var fields: [String: String] = [:]
         for line in printed.split(separator: "\n") {

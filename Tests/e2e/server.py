@@ -143,6 +143,24 @@ class Server:
         except (OSError, ValueError):
             return None
 
+    def metrics_page(self, timeout: float = 5.0):
+        """GET /metrics on the metrics port: (Content-Type, text)."""
+        with _DIRECT.open(f"http://{HOST}:{self.metrics_port}/metrics", timeout=timeout) as response:
+            return response.headers["Content-Type"], response.read().decode()
+
+    def metric_samples(self, text: str = None) -> dict:
+        """Every sample of the /metrics page (`text`, or fetched now): {(name, sorted label pairs): value}."""
+        # Imported here so the suites that never read metrics run without prometheus_client.
+        from prometheus_client.parser import text_string_to_metric_families
+
+        if text is None:
+            text = self.metrics_page()[1]
+        found = {}
+        for family in text_string_to_metric_families(text):
+            for sample in family.samples:
+                found[(sample.name, tuple(sorted(sample.labels.items())))] = sample.value
+        return found
+
     def tls_socket(self, context: ssl.SSLContext = None, timeout: float = 10.0) -> ssl.SSLSocket:
         """A TLS connection to the webhook port (handshake done)."""
         context = context or client_context(self.ca)

@@ -23,7 +23,6 @@ import typing
 import urllib.request
 
 import pytest
-from prometheus_client.parser import text_string_to_metric_families
 
 from conftest import FIXTURES, ROOT
 from server import HOST, Server, wait_until
@@ -120,19 +119,8 @@ def time_until_live(server, body, predicate, started, timeout=LIVE_WITHIN + 3):
         time.sleep(0.01)
 
 
-def metrics(server):
-    opener = urllib.request.build_opener(urllib.request.ProxyHandler({}))
-    with opener.open(f"http://{HOST}:{server.metrics_port}/metrics", timeout=5) as response:
-        text = response.read().decode()
-    found = {}
-    for family in text_string_to_metric_families(text):
-        for sample in family.samples:
-            found[(sample.name, tuple(sorted(sample.labels.items())))] = sample.value
-    return found
-
-
 def metric(server, name, **labels):
-    return metrics(server).get((name, tuple(sorted(labels.items()))), 0.0)
+    return server.metric_samples().get((name, tuple(sorted(labels.items()))), 0.0)
 
 
 def report(what, seconds):

@@ -2,12 +2,8 @@
 Prometheus text format as a real parser reads it, and JSON log lines that carry the decision and
 never a secret."""
 import json
-import urllib.request
-
-from prometheus_client.parser import text_string_to_metric_families
 
 from conftest import FIXTURES
-from server import HOST
 
 REVIEWS = FIXTURES / "reviews"
 
@@ -17,15 +13,9 @@ def review(name):
 
 
 def samples(server):
-    with urllib.request.build_opener(urllib.request.ProxyHandler({})).open(
-            f"http://{HOST}:{server.metrics_port}/metrics", timeout=5) as response:
-        assert response.headers["Content-Type"].startswith("text/plain; version=0.0.4")
-        text = response.read().decode()
-    found = {}
-    for family in text_string_to_metric_families(text):
-        for sample in family.samples:
-            found[(sample.name, tuple(sorted(sample.labels.items())))] = sample.value
-    return found
+    content_type, text = server.metrics_page()
+    assert content_type.startswith("text/plain; version=0.0.4")
+    return server.metric_samples(text)
 
 
 def test_metrics_count_a_scripted_sequence_exactly(serve):

@@ -4,7 +4,7 @@ import Glibc
 ///
 /// Foundation's `Process.waitUntilExit` can miss the exit of a short-lived child when many run at once (seen
 /// as hung tests with a defunct `openssl`), so the tests spawn and reap children themselves with `waitpid`.
-final class ChildProcess {
+public final class ChildProcess {
     private let pid: pid_t
     private var stdinFD: Int32
     private let stdoutFD: Int32
@@ -13,10 +13,11 @@ final class ChildProcess {
     private var stderrOpen = true
     private var status: Int32?
     /// Everything read from stdout and stderr so far.
-    private(set) var stdout: [UInt8] = []
-    private(set) var stderr: [UInt8] = []
+    public private(set) var stdout: [UInt8] = []
+    public private(set) var stderr: [UInt8] = []
 
-    init(_ executable: String, _ arguments: [String]) throws {
+    /// Starts `executable` (an absolute path) with `arguments`.
+    public init(_ executable: String, _ arguments: [String]) throws {
         var pipes: [[Int32]] = []
         for _ in 0..<3 {
             var ends: [Int32] = [0, 0]
@@ -58,7 +59,7 @@ final class ChildProcess {
     }
 
     /// Writes `bytes` to the child's stdin (blocking; keep it under the pipe's 64 KiB).
-    func write(_ bytes: [UInt8]) {
+    public func write(_ bytes: [UInt8]) {
         var offset = 0
         while offset < bytes.count, stdinFD >= 0 {
             let written = bytes[offset...].withUnsafeBytes { Glibc.write(stdinFD, $0.baseAddress, $0.count) }
@@ -67,13 +68,14 @@ final class ChildProcess {
         }
     }
 
-    func closeStdin() {
+    /// Closes the child's stdin, so it reads end of file.
+    public func closeStdin() {
         if stdinFD >= 0 { close(stdinFD) }
         stdinFD = -1
     }
 
     /// Reads stdout and stderr until `done` says so, both reach end of file, or `timeout` passes.
-    func read(timeout: Duration, until done: (ChildProcess) -> Bool = { _ in false }) {
+    public func read(timeout: Duration, until done: (ChildProcess) -> Bool = { _ in false }) {
         let deadline = ContinuousClock.now.advanced(by: timeout)
         var buffer = [UInt8](repeating: 0, count: 16_384)
         while (stdoutOpen || stderrOpen) && !done(self) {
@@ -100,7 +102,7 @@ final class ChildProcess {
 
     /// Waits for the child to exit (killing it after `timeout`) and answers its exit status (128 + signal
     /// when killed).
-    func waitForExit(timeout: Duration) -> Int32 {
+    public func waitForExit(timeout: Duration) -> Int32 {
         if let status { return status }
         let deadline = ContinuousClock.now.advanced(by: timeout)
         var raw: Int32 = 0
