@@ -32,6 +32,8 @@ public enum AdmissionDecodingError: Error, Sendable, Equatable, CustomStringConv
     case notAdmissionReview(String)
     case missingRequest
     case missingUID
+    /// Longer than any uid Kubernetes makes (a UUID); refused because the response echoes it.
+    case uidTooLong(Int)
 
     /// One line for the HTTP 400 body.
     public var description: String {
@@ -40,6 +42,7 @@ public enum AdmissionDecodingError: Error, Sendable, Equatable, CustomStringConv
         case .notAdmissionReview(let why): "body is not an AdmissionReview: \(why)"
         case .missingRequest: "AdmissionReview has no request"
         case .missingUID: "AdmissionReview request has no uid"
+        case .uidTooLong(let length): "AdmissionReview request.uid is \(length) bytes; at most \(AdmissionReviewDecoder.maximumUIDBytes) are accepted"
         }
     }
 }

@@ -2,6 +2,10 @@ import ECIProfileCore
 
 /// Reads AdmissionReview request bodies (admission.k8s.io/v1 and v1beta1 share one shape).
 public enum AdmissionReviewDecoder {
+    /// The longest `request.uid` accepted. Kubernetes uids are 36-character UUIDs; the bound keeps a
+    /// client from making the webhook echo megabytes back.
+    public static let maximumUIDBytes = 256
+
     /// Decodes `body`, checking that all of it is valid JSON.
     public static func decode(_ body: [UInt8]) throws(AdmissionDecodingError) -> AdmissionRequest {
         let result: Result<AdmissionRequest, AdmissionDecodingError> = body.withUnsafeBytes { raw in
@@ -45,6 +49,7 @@ public enum AdmissionReviewDecoder {
         }
         guard let request else { return .failure(.missingRequest) }
         guard !request.uid.isEmpty else { return .failure(.missingUID) }
+        guard request.uid.utf8.count <= maximumUIDBytes else { return .failure(.uidTooLong(request.uid.utf8.count)) }
         let attributes = AdmissionAttributes(operation: request.operation, group: request.group, resource: request.resource,
                                              subResource: request.subResource, namespace: request.namespace)
         return .success(AdmissionRequest(apiVersion: version, uid: request.uid, attributes: attributes, dryRun: request.dryRun, pod: request.pod))

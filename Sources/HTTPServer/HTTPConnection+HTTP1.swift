@@ -4,19 +4,28 @@ import Logging
 
 extension HTTPConnection {
     /// Parses `bytes` and answers every request they complete, in order (pipelining), into `staging`.
+    /// While the output is backed up, further pipelined requests wait in the parser (and reading
+    /// pauses), so a client that sends without reading cannot make the server buffer its answers.
     func processHTTP1(_ bytes: UnsafeRawBufferPointer) {
         parser.append(bytes)
         do {
-            while case .http1 = state, let event = try parser.next() {
+            while case .http1 = state {
+                if isOutputBackedUp {
+                    pausedForOutput = true
+                    break
+                }
+                guard let event = try parser.next() else { break }
                 switch event {
                 case .head(let head):
                     awaitingBody = true
                     headStartedAt = nil
+                    bodyStartedAt = lastActivity
                     if head.expectsContinue {
                         staging.append(contentsOf: HTTP1ResponseSerializer.continueResponse)
                     }
                 case .request(let head, let body):
                     awaitingBody = false
+                    bodyStartedAt = nil
                     answer(head, body: body)
                 }
             }

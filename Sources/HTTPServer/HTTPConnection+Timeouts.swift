@@ -12,6 +12,7 @@ extension HTTPConnection {
         case .handshaking:
             return openedAt &+ environment.handshakeTimeout
         case .http1:
+            if let bodyStartedAt { return min(idle, bodyStartedAt &+ environment.bodyReadTimeout) }
             guard let headStartedAt else { return idle }
             return min(idle, headStartedAt &+ environment.headerReadTimeout)
         case .http2, .closing:
@@ -49,7 +50,9 @@ extension HTTPConnection {
             environment.logger.debug("TLS handshake timed out", metadata: ["connection.peer": "\(peer)"])
             close()
         case .http1:
-            if headStartedAt != nil {
+            if bodyStartedAt != nil {
+                reject(status: .requestTimeout, reason: "request body not received in time")
+            } else if headStartedAt != nil {
                 reject(status: .requestTimeout, reason: "request head not received in time")
             } else {
                 startClosing(linger: false)

@@ -45,6 +45,10 @@ final class HTTPConnection {
     var awaitingBody = false
     /// When the client started a request head it has not finished (for the header-read timeout).
     var headStartedAt: UInt64?
+    /// When the head of the request whose body is awaited arrived (for the body-read timeout).
+    var bodyStartedAt: UInt64?
+    /// Whether pipelined requests wait in the parser because the output is backed up.
+    var pausedForOutput = false
 
     // HTTP/2
     var http2: HTTP2ServerSession?
@@ -96,6 +100,7 @@ final class HTTPConnection {
         }
         if events.contains(.write) {
             writeOutput()
+            resumePausedRequests()
         }
         if events.contains(.read) {
             readAvailable()
@@ -133,8 +138,23 @@ final class HTTPConnection {
     /// Flushes output and moves the deadline; every event path ends here.
     func afterEvent() {
         flush()
+        resumePausedRequests()
         if case .closed = state { return }
         armTimer()
+    }
+
+    /// Whether the output not yet sent exceeds the bound: time to stop answering and reading.
+    var isOutputBackedUp: Bool {
+        staging.count + output.count - outputOffset > environment.configuration.maxBufferedOutputBytes
+    }
+
+    /// Answers the pipelined requests that waited for the output to drain, as far as it drains.
+    private func resumePausedRequests() {
+        while pausedForOutput, case .http1 = state, !isOutputBackedUp {
+            pausedForOutput = false
+            processHTTP1(UnsafeRawBufferPointer(start: nil, count: 0))
+            flush()
+        }
     }
 
     private func received(_ bytes: UnsafeRawBufferPointer) {

@@ -17,6 +17,9 @@ public struct HTTPServerConfiguration: Sendable {
     public var maxHeaderBytes = 64 << 10
     /// Time a client has to finish a request head it started; then 408 and close.
     public var headerReadTimeout: Duration = .seconds(10)
+    /// Time a client has to send a request's body once its head arrived; then 408 and close. Bounds how
+    /// long a connection can hold a body buffer of up to `maxRequestBodyBytes`.
+    public var bodyReadTimeout: Duration = .seconds(30)
     /// Time a connection may stay silent between requests (above kube-apiserver's 90 s).
     public var idleTimeout: Duration = .seconds(120)
     /// Time a client has to complete the TLS handshake.

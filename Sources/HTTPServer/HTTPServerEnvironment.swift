@@ -24,6 +24,7 @@ final class HTTPServerEnvironment: Sendable {
     /// Timeouts in nanoseconds, as the loop's clock counts.
     let handshakeTimeout: UInt64
     let headerReadTimeout: UInt64
+    let bodyReadTimeout: UInt64
     let idleTimeout: UInt64
     let lingerTimeout: UInt64
 
@@ -36,6 +37,7 @@ final class HTTPServerEnvironment: Sendable {
         self.logger = logger
         self.handshakeTimeout = configuration.tlsHandshakeTimeout.clampedNanoseconds
         self.headerReadTimeout = configuration.headerReadTimeout.clampedNanoseconds
+        self.bodyReadTimeout = configuration.bodyReadTimeout.clampedNanoseconds
         self.idleTimeout = configuration.idleTimeout.clampedNanoseconds
         self.lingerTimeout = configuration.lingerTimeout.clampedNanoseconds
     }

@@ -68,10 +68,12 @@ public final class WebhookService {
             servers.append(probes)
             logger.info("serving probes and metrics", metadata: ["listen.port": "\(probes.port)"])
         }
+        let firstLoop = group.loops[0]
+        // The trimmer lives as long as the loop: its timer keeps it.
+        try firstLoop.runBlocking { _ = HeapTrimmer(loop: firstLoop) }
         let watches: Task<Void, Never>?
         switch sources {
         case .files(let files):
-            let firstLoop = group.loops[0]
             try firstLoop.runBlocking { try files.watch(on: firstLoop) }
             watches = nil
         case .kubernetes(let kubernetes):

@@ -50,6 +50,8 @@ private func review(_ name: String) throws -> [UInt8] {
          "body is not an AdmissionReview: apiVersion must be admission.k8s.io/v1 or v1beta1"),
         (#"{"kind":"AdmissionReview","apiVersion":"admission.k8s.io/v1"}"#, "AdmissionReview has no request"),
         (#"{"kind":"AdmissionReview","apiVersion":"admission.k8s.io/v1","request":{"uid":""}}"#, "AdmissionReview request has no uid"),
+        (#"{"kind":"AdmissionReview","apiVersion":"admission.k8s.io/v1","request":{"uid":""# + String(repeating: "u", count: 257) + #""}}"#,
+         "AdmissionReview request.uid is 257 bytes; at most 256 are accepted"),
     ])
     func rejectsWithAOneLineReason(body: String, reason: String) {
         do {

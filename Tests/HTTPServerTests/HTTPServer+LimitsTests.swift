@@ -96,4 +96,45 @@ import Testing
         #expect(inOrder == 200)
         #expect(text.components(separatedBy: "HTTP/1.1 200 OK\r\n").count == 201)
     }
+
+    @Test func pipelinedRequestsWaitWhileTheClientDoesNotRead() throws {
+        let server = try TestServer(tls: false) { $0.maxBufferedOutputBytes = 256 << 10 }
+        defer { server.stop() }
+        let client = try RawClient(port: server.port)
+        let body = String(repeating: "p", count: 256 << 10)
+        let count = 200
+        let requests = (0..<count).map {
+            "POST /echo HTTP/1.1\r\nHost: a\r\n\($0 == count - 1 ? "Connection: close\r\n" : "")Content-Length: \(body.count)\r\n\r\n\(body)"
+        }
+        let sender = DispatchGroup()
+        DispatchQueue.global().async(group: sender) {
+            for request in requests { client.send(request) }
+        }
+        // Without reading, only what the kernel's socket buffers and the output bound hold gets
+        // answered: the server stops parsing and reading instead of buffering 50 MB of answers.
+        usleep(1_500_000)
+        let answeredWhileBlocked = server.observer.counts.withLock { $0.handled.count }
+        #expect(answeredWhileBlocked < count / 2, "answered \(answeredWhileBlocked) of \(count) without the client reading")
+        let (text, closed) = client.readUntilClosed(timeout: .seconds(20))
+        sender.wait()
+        #expect(closed)
+        #expect(text.components(separatedBy: "HTTP/1.1 200 OK\r\n").count == count + 1)
+        #expect(server.observer.counts.withLock { $0.handled.count } == count)
+    }
+
+    @Test func slowBodyIsAnsweredWith408AfterTheBodyReadTimeout() throws {
+        let server = try TestServer(tls: false) { $0.bodyReadTimeout = .milliseconds(300) }
+        defer { server.stop() }
+        let client = try RawClient(port: server.port)
+        let started = ContinuousClock.now
+        client.send("POST /echo HTTP/1.1\r\nHost: a\r\nContent-Length: 100\r\n\r\n0123456789")
+        usleep(100_000)
+        client.send("0123456789")
+        let (text, closed) = client.readUntilClosed(timeout: .seconds(3))
+        let elapsed = ContinuousClock.now - started
+        #expect(closed)
+        #expect(text.hasPrefix("HTTP/1.1 408 Request Timeout\r\n"), "\(text)")
+        #expect(text.hasSuffix("request body not received in time\n"))
+        #expect(elapsed >= .milliseconds(250) && elapsed < .seconds(2))
+    }
 }

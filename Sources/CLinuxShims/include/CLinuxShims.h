@@ -1,6 +1,8 @@
 // Linux headers that Swift's Glibc module does not import: the event loop needs epoll, eventfd and
-// timerfd; file watching needs inotify; SIGTERM/SIGINT handling on a loop needs signalfd.
+// timerfd; file watching needs inotify; SIGTERM/SIGINT handling on a loop needs signalfd; handing
+// freed heap memory back to the kernel needs malloc.h's malloc_trim.
 #pragma once
+#include <malloc.h>
 #include <sys/epoll.h>
 #include <sys/eventfd.h>
 #include <sys/inotify.h>
