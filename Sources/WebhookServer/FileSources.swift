@@ -68,7 +68,8 @@ final class FileSources: Sendable {
         do {
             loader.apply(try ConfigMapFile.loadData(at: path), origin: path, metadata: metadata)
         } catch {
-            loader.recordUnreadable(error, metadata: metadata)
+            let malformed = if case .malformed = error { true } else { false }
+            loader.recordUnreadable(error, malformed: malformed, metadata: metadata)
         }
     }
 

@@ -39,11 +39,12 @@ struct ProfileLoader: Sendable {
         return nil
     }
 
-    /// Records that a version could not be read at all.
-    func recordUnreadable(_ error: any Error, metadata: Logger.Metadata) {
+    /// Records that a version could not be read (`error`), or was read but is not a ConfigMap
+    /// (`invalid`, as a version that fails validation).
+    func recordUnreadable(_ error: any Error, malformed: Bool, metadata: Logger.Metadata) {
         logger.error("profile not read; the last good profile stays in force: \(error)", metadata: metadata)
         state.recordProfileFailure("\(error)")
-        recordReload("error")
+        recordReload(malformed ? "invalid" : "error")
     }
 
     private func recordReload(_ result: String) {
