@@ -9,6 +9,11 @@ let package = Package(
     platforms: [.macOS(.v15)],
     products: [
         .executable(name: "eci-profile", targets: ["eci-profile"]),
+        // Libraries for the fuzz targets in Fuzz/ (a package of its own, built with -sanitize=fuzzer).
+        .library(name: "ECIProfileCore", targets: ["ECIProfileCore"]),
+        .library(name: "AdmissionCodec", targets: ["AdmissionCodec"]),
+        .library(name: "HTTP1", targets: ["HTTP1"]),
+        .library(name: "HTTP2", targets: ["HTTP2"]),
     ],
     dependencies: [
         .package(url: "https://github.com/apple/swift-argument-parser", from: "1.5.0"),

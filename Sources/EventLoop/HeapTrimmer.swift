@@ -9,7 +9,7 @@ public final class HeapTrimmer {
     private var timer: TimerID?
 
     /// Trims every `interval` on `loop` until `stop()`. Loop thread only.
-    public init(loop: EventLoop, interval: Duration = .seconds(10)) {
+    public init(loop: EventLoop, interval: Duration = .seconds(5)) {
         loop.preconditionInEventLoop()
         self.loop = loop
         self.interval = interval

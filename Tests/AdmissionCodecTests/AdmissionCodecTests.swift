@@ -126,3 +126,27 @@ private func review(_ name: String) throws -> [UInt8] {
         #expect(outcome.response.auditAnnotations == [KeyValue("selector", "all"), KeyValue("policy", "virtualNodeOnly")])
     }
 }
+
+@Suite struct PodShapeTests {
+    private func review(object: String) -> [UInt8] {
+        Array(#"{"kind":"AdmissionReview","apiVersion":"admission.k8s.io/v1","request":{"uid":"u","operation":"CREATE","resource":{"group":"","version":"v1","resource":"pods"},"namespace":"n","object":\#(object)}}"#.utf8)
+    }
+
+    @Test func aPodWithoutSpecFailsOpen() throws {
+        let request = try AdmissionReviewDecoder.decode(review(object: #"{"metadata":{"labels":{"app":"worker"}}}"#))
+        guard case .failure(let error)? = request.pod else { Issue.record("decoded a pod without spec"); return }
+        #expect(error.description == "a pod needs metadata and spec objects")
+    }
+
+    @Test func aRepeatedMemberCountsAsItsLastOccurrence() throws {
+        let request = try AdmissionReviewDecoder.decode(review(object: #"{"metadata":{"labels":{"a":"1"},"labels":{"b":"2"}},"spec":{"tolerations":[{"key":"x"}],"nodeName":"n1"},"spec":{"tolerations":[]}}"#))
+        let pod = try #require(try request.pod?.get())
+        #expect(pod.labels == ["b": "2"])
+        #expect(pod.tolerations == [])
+        #expect(pod.nodeName == nil)
+        let document = try JSONValue(parsing: #"{"spec":{"a":1},"spec":{"b":2}}"#)
+        #expect(document["spec"] == (try JSONValue(parsing: #"{"b":2}"#)))
+        let patched = try [JSONPatchOperation.add(JSONPointer(["spec", "c"]), .number("3"))].apply(to: document)
+        #expect(patched.jsonString == #"{"spec":{"a":1},"spec":{"b":2,"c":3}}"#)
+    }
+}

@@ -57,7 +57,8 @@ struct ReviewFixture {
             subResource: request["subResource"]?.stringValue ?? "",
             namespace: request["namespace"]?.stringValue ?? "")
         object = request["object"] ?? .null
-        pod = try PodSnapshot(json: object.jsonBytes)
+        // Only pod creations carry a pod; other objects (a ConfigMap) are never read as one.
+        pod = attributes.isPodCreation ? try PodSnapshot(json: object.jsonBytes) : PodSnapshot()
     }
 
     /// The same review with `object` replaced.

@@ -22,10 +22,11 @@ public struct JSONMember: Sendable {
 }
 
 extension JSONValue {
-    /// The value of the first member named `key`, when this is an object that has one.
+    /// The value of the member named `key`, when this is an object that has one; of a repeated
+    /// name, the last (as Go's and Python's decoders read it).
     public subscript(key: String) -> JSONValue? {
         guard case .object(let members) = self else { return nil }
-        return members.first { $0.key == key }?.value
+        return members.last { $0.key == key }?.value
     }
 
     /// The string, when this is a string.

@@ -26,7 +26,8 @@ extension JSONPatchOperation {
         let rest = tokens.dropFirst()
         switch target {
         case .object(var members):
-            if let index = members.firstIndex(where: { $0.key == token }) {
+            // Of a repeated member name, the last counts, as `JSONValue`'s subscript reads it.
+            if let index = members.lastIndex(where: { $0.key == token }) {
                 if rest.isEmpty {
                     members[index].value = value
                 } else {

@@ -9,18 +9,27 @@ public struct PodDecodingError: Error, Sendable, CustomStringConvertible {
 
 extension PodSnapshot {
     /// Reads a pod object at the reader's position, skipping (but checking) everything it does not need.
+    ///
+    /// A pod needs `metadata` and `spec` objects: the patch adds below them. A member repeated in
+    /// the object counts as its last occurrence, as in Go's and Python's decoders (and in
+    /// `JSONValue` and the patch applier), so the webhook and whoever applies its patch agree.
     public init(from reader: inout JSONReader) throws {
         self.init()
+        var hasMetadata = false
+        var hasSpec = false
         try reader.beginObject()
         while let key = try reader.nextKey() {
-            if key == "metadata", try reader.peekKind() == .object {
-                try decodeMetadata(&reader)
-            } else if key == "spec", try reader.peekKind() == .object {
-                try decodeSpec(&reader)
+            if key == "metadata" {
+                hasMetadata = try reader.peekKind() == .object
+                hasMetadata ? try decodeMetadata(&reader) : try reader.skipValue()
+            } else if key == "spec" {
+                hasSpec = try reader.peekKind() == .object
+                hasSpec ? try decodeSpec(&reader) : try reader.skipValue()
             } else {
                 try reader.skipValue()
             }
         }
+        guard hasMetadata, hasSpec else { throw PodDecodingError(description: "a pod needs metadata and spec objects") }
     }
 
     /// Reads a pod from a complete JSON document.
@@ -34,6 +43,7 @@ extension PodSnapshot {
     }
 
     private mutating func decodeMetadata(_ reader: inout JSONReader) throws {
+        (name, generateName, labels, annotationKeys) = (nil, nil, nil, nil)
         try reader.beginObject()
         while let key = try reader.nextKey() {
             if key == "name" {
@@ -51,6 +61,7 @@ extension PodSnapshot {
     }
 
     private mutating func decodeSpec(_ reader: inout JSONReader) throws {
+        (nodeName, nodeSelector, tolerations, affinity) = (nil, nil, nil, nil)
         try reader.beginObject()
         while let key = try reader.nextKey() {
             if key == "nodeName" {
@@ -154,18 +165,26 @@ extension PodSnapshot {
             var affinity = Affinity()
             try reader.beginObject()
             while let key = try reader.nextKey() {
-                guard key == "nodeAffinity", try reader.peekKind() == .object else {
+                guard key == "nodeAffinity" else {
                     try reader.skipValue()
                     continue
                 }
-                affinity.hasNodeAffinity = true
+                affinity = Affinity(hasNodeAffinity: try reader.peekKind() == .object)
+                guard affinity.hasNodeAffinity else {
+                    try reader.skipValue()
+                    continue
+                }
                 try reader.beginObject()
                 while let nodeKey = try reader.nextKey() {
                     guard nodeKey == "preferredDuringSchedulingIgnoredDuringExecution" else {
                         try reader.skipValue()
                         continue
                     }
-                    if case .array(let terms) = try reader.readValue() { affinity.preferredTerms = terms }
+                    if case .array(let terms) = try reader.readValue() {
+                        affinity.preferredTerms = terms
+                    } else {
+                        affinity.preferredTerms = nil
+                    }
                 }
             }
             return affinity
