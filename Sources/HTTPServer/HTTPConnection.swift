@@ -72,6 +72,9 @@ final class HTTPConnection {
     var timer: TimerID?
     var timerDeadline: UInt64 = .max
 
+    /// Socket reads (of the loop's scratch buffer size) per readiness event before other connections get a turn.
+    private static let maxReadsPerEvent = 1
+
     /// Output buffers larger than this are released once sent rather than kept for reuse.
     private static let retainedOutputCapacity = 1 << 20
 
@@ -107,11 +110,15 @@ final class HTTPConnection {
         }
     }
 
-    /// Reads until the socket would block (or a short read suggests it is drained), processes the bytes,
-    /// then flushes the responses they produced in one write.
+    /// Reads until the socket would block (or a short read suggests it is drained, or
+    /// `maxReadsPerEvent` reads were made), processes the bytes, then flushes the responses they
+    /// produced in one write. The cap keeps one fast sender (a multi-megabyte body) from holding the
+    /// loop while other connections wait: epoll reports the socket again on the next iteration.
     func readAvailable() {
         let buffer = loop.scratchBuffer
-        while interest.contains(.read), acceptsInput {
+        var reads = 0
+        while interest.contains(.read), acceptsInput, reads < Self.maxReadsPerEvent {
+            reads += 1
             let count: Int
             do {
                 switch try socket.read(into: buffer) {
