@@ -79,7 +79,7 @@ import Testing
         defer { server.stop() }
         let (reflector, _, task) = start(server, watchSeconds: 2...2)
         defer { task.cancel() }
-        try #require(try await eventually(within: .seconds(5)) { try await !requests(server, "watch").isEmpty })
+        try #require(try await eventually(within: .seconds(15)) { try await !requests(server, "watch").isEmpty })
         let listed = reflector.resourceVersion
 
         let bookmark = try await server.control("bookmark")["resourceVersion"] as? String
@@ -115,7 +115,7 @@ import Testing
         defer { server.stop() }
         let (reflector, delivered, task) = start(server, watchSeconds: 5...5)
         defer { task.cancel() }
-        try #require(try await eventually(within: .seconds(5)) { try await !requests(server, "watch").isEmpty })
+        try #require(try await eventually(within: .seconds(15)) { try await !requests(server, "watch").isEmpty })
         try await server.putConfigMap(name: "a", data: ["v": "1"])
         #expect(await eventually { delivered.all.last == "added:a=1" })
         let seen = reflector.resourceVersion
@@ -135,7 +135,7 @@ import Testing
         defer { server.stop() }
         let (_, delivered, task) = start(server, watchSeconds: 5...5, initialBackoff: .milliseconds(200), maximumBackoff: .seconds(2))
         defer { task.cancel() }
-        try #require(try await eventually(within: .seconds(5)) { try await !requests(server, "watch").isEmpty })
+        try #require(try await eventually(within: .seconds(15)) { try await !requests(server, "watch").isEmpty })
         let before = try await server.requests().count
 
         try await server.control("down", ["seconds": 4])
