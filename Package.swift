@@ -69,8 +69,9 @@ let package = Package(
         .testTarget(name: "ProfileSourceTests", dependencies: ["ProfileSource", "ECIProfileCore"]),
         .testTarget(name: "ObservabilityTests", dependencies: ["Observability", logging]),
         .testTarget(name: "KubernetesClientTests", dependencies: ["KubernetesClient", logging], exclude: ["fake_apiserver.py"]),
-        // Certificates made with the openssl CLI and child processes, shared by the TLS-using test targets.
-        .target(name: "TLSTestSupport", path: "Tests/TLSTestSupport"),
+        // Test support (not shipped): certificates made with the openssl CLI and child processes,
+        // shared by the TLS-using test targets.
+        .target(name: "TLSTestSupport"),
         .testTarget(name: "TLSEngineTests", dependencies: ["TLSEngine", "COpenSSL", "TLSTestSupport"]),
         .testTarget(name: "HTTP1Tests", dependencies: ["HTTP1", httpTypes]),
         .testTarget(name: "HTTP2Tests", dependencies: ["HTTP2", "CNGHTTP2", httpTypes]),
