@@ -3,24 +3,18 @@ internal import CLinuxShims
 /// Hands the heap's free memory back to the kernel now and then. glibc's allocator keeps what a
 /// burst of connections freed (per-thread arenas, fragmented tops), so without this the resident
 /// size stays at its peak after an attack or a load spike is over.
+///
+/// Its timer keeps it alive for as long as its loop runs.
 public final class HeapTrimmer {
     private let loop: EventLoop
     private let interval: Duration
-    private var timer: TimerID?
 
-    /// Trims every `interval` on `loop` until `stop()`. Loop thread only.
+    /// Trims every `interval` on `loop`. Loop thread only.
     public init(loop: EventLoop, interval: Duration = .seconds(5)) {
         loop.preconditionInEventLoop()
         self.loop = loop
         self.interval = interval
         schedule()
-    }
-
-    /// Stops trimming. Loop thread only.
-    public func stop() {
-        loop.preconditionInEventLoop()
-        if let timer { loop.cancelTimer(timer) }
-        timer = nil
     }
 
     /// Releases free heap memory to the kernel; returns whether any was released.
@@ -30,7 +24,7 @@ public final class HeapTrimmer {
     }
 
     private func schedule() {
-        timer = loop.scheduleTimer(after: interval) { [self] in
+        _ = loop.scheduleTimer(after: interval) { [self] in
             Self.trim()
             schedule()
         }

@@ -45,7 +45,8 @@ public struct AdmissionEndpoint: Sendable {
     private func log(_ outcome: AdmissionOutcome, _ review: AdmissionRequest) {
         if let reason = outcome.failureReason {
             logger.warning("allowed unchanged: \(reason)", metadata: Self.metadata(outcome, review))
-        } else if logger.logLevel <= .debug {
+        } else {
+            // swift-log builds the metadata only when debug is enabled (an autoclosure).
             logger.debug("admission decision", metadata: Self.metadata(outcome, review))
         }
     }

@@ -29,18 +29,24 @@ public struct WebhookRouter: HTTPRequestHandler {
         case (.webhook, "/mutate"), (.webhook, "/inject"):
             guard request.head.method == .post else { return Self.methodNotAllowed(allow: "POST") }
             return admission.handle(request)
-        case (_, "/healthz"):
+        case (_, "/healthz"), (_, "/readyz"), (.metrics, "/metrics"):
             guard request.head.method == .get else { return Self.methodNotAllowed(allow: "GET") }
-            return .text(.ok, "ok\n")
-        case (_, "/readyz"):
-            guard request.head.method == .get else { return Self.methodNotAllowed(allow: "GET") }
-            if let reason = state.notReadyReason { return .text(.serviceUnavailable, "not ready: \(reason)\n") }
-            return .text(.ok, "ok\n")
-        case (.metrics, "/metrics"):
-            guard request.head.method == .get else { return Self.methodNotAllowed(allow: "GET") }
-            return HTTPServerResponse(status: .ok, contentType: WebhookMetrics.contentType, body: metrics.exposition())
+            return probe(path)
         default:
             return .text(.notFound, "no such path: \(path)\n")
+        }
+    }
+
+    /// The answer of a GET endpoint: liveness, readiness (with the reason when not ready), metrics.
+    private func probe(_ path: Substring) -> HTTPServerResponse {
+        switch path {
+        case "/readyz":
+            if let reason = state.notReadyReason { return .text(.serviceUnavailable, "not ready: \(reason)\n") }
+            return .text(.ok, "ok\n")
+        case "/metrics":
+            return HTTPServerResponse(status: .ok, contentType: WebhookMetrics.contentType, body: metrics.exposition())
+        default:
+            return .text(.ok, "ok\n")
         }
     }
 
