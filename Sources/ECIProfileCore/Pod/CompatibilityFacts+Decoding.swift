@@ -130,11 +130,7 @@ extension CompatibilityFacts {
         var privileged = false
         try forEachMember(of: &reader, field: field) { reader, key in
             guard key == "privileged" else { return try reader.skipValue() }
-            switch try reader.peekKind() {
-            case .null: privileged = false; try reader.skipValue()
-            case .bool: privileged = try reader.readBool()
-            default: throw PodDecodingError(description: "\(field).privileged must be a boolean")
-            }
+            privileged = try readFlag(&reader, field: "\(field).privileged")
         }
         return privileged
     }
@@ -160,8 +156,17 @@ extension CompatibilityFacts {
         return requirement
     }
 
+    /// A boolean; false for `null`.
+    static func readFlag(_ reader: inout JSONReader, field: String) throws -> Bool {
+        switch try reader.peekKind() {
+        case .bool: return try reader.readBool()
+        case .null: try reader.skipValue(); return false
+        default: throw PodDecodingError(description: "\(field) must be a boolean")
+        }
+    }
+
     /// A string, or nil for `null`.
-    static func readString(_ reader: inout JSONReader, field: String) throws -> String? {
+    private static func readString(_ reader: inout JSONReader, field: String) throws -> String? {
         switch try reader.peekKind() {
         case .string: return try reader.readString()
         case .null: try reader.skipValue(); return nil
