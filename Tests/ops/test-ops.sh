@@ -118,8 +118,8 @@ pass "tools: $(kubernetes-validate --version), checkov $(checkov --version), $(h
 
 # ---------------------------------------------------------------------------
 section "shell scripts"
-run "shellcheck certs/gen-certs.sh Tests/ops/test-ops.sh" \
-    shellcheck "$ROOT/certs/gen-certs.sh" "$HERE/test-ops.sh"
+run "shellcheck certs/gen-certs.sh Tests/ops/test-ops.sh scripts/image-smoke" \
+    shellcheck "$ROOT/certs/gen-certs.sh" "$HERE/test-ops.sh" "$ROOT/scripts/image-smoke"
 run "python helper parses" python3 -c 'import ast, sys; ast.parse(open(sys.argv[1]).read())' "$HERE/check_manifests.py"
 
 # ---------------------------------------------------------------------------
