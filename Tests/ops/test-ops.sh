@@ -412,6 +412,13 @@ run "promtool check rules eci-profile.rules.yaml" promtool check rules "$MON/eci
 # One source: prometheusrule.yaml must be exactly what the script makes from the rules file.
 run "prometheusrule.yaml is derived from eci-profile.rules.yaml (scripts/derive-prometheusrule --check)" \
     "$ROOT/scripts/derive-prometheusrule" --check
+mkdir -p "$WORK/derive/scripts" "$WORK/derive/config"
+cp "$ROOT/scripts/derive-prometheusrule" "$WORK/derive/scripts/" && cp -R "$MON" "$WORK/derive/config/monitoring"
+sed -i 's/for: 5m/for: 6m/' "$WORK/derive/config/monitoring/eci-profile.rules.yaml"
+run_fails "derive-prometheusrule --check fails once the rules file is edited" "$WORK/derive/scripts/derive-prometheusrule" --check
+run "derive-prometheusrule rewrites the PrometheusRule to match" sh -c "
+    '$WORK/derive/scripts/derive-prometheusrule' && '$WORK/derive/scripts/derive-prometheusrule' --check &&
+    grep -q '^ *for: 6m\$' '$WORK/derive/config/monitoring/prometheusrule.yaml'"
 run "promtool check rules on the PrometheusRule's spec" sh -c "
     python3 -c 'import sys, yaml; yaml.safe_dump(yaml.safe_load(open(sys.argv[1]))[\"spec\"], open(sys.argv[2], \"w\"))' \
         '$MON/prometheusrule.yaml' '$WORK/prometheusrule-spec.yaml' &&
