@@ -35,6 +35,8 @@ DASHBOARD_ROWS = ["Admissions", "Latency", "Profile", "Selectors", "Certificate"
 GRAFANA_VARIABLES = {"$__rate_interval": "2m", "$__range": "6h", "$__interval": "30s"}
 # Series Prometheus makes itself for every target; they are not on the webhook's page.
 PROMETHEUS_SERIES = {"up"}
+# Labels Prometheus gives every series of a target (prometheus-operator: all four; plain: job, instance).
+TARGET_LABELS = {"job", "instance", "namespace", "pod"}
 # The job every rule and panel expects (the ServiceMonitor's jobLabel, prometheus.example.yml's job_name).
 JOB = "eci-profile"
 SEVERITIES = {"info", "warning", "critical"}
@@ -164,15 +166,17 @@ def dashboard_rules(dashboard_path, out_path):
 
 
 def page_names(page_path):
-    """Sample names on a /metrics page, and the documented type of each family."""
-    samples, types = set(), {}
+    """Sample names on a /metrics page with the label names each has, and the type of each family."""
+    samples, types = {}, {}
     with open(page_path, encoding="utf-8") as f:
         for line in f:
             if line.startswith("# TYPE "):
                 _, _, name, kind = line.split()
                 types[name] = kind
             elif line.strip() and not line.startswith("#"):
-                samples.add(re.match(IDENT, line).group(0))
+                name = re.match(IDENT, line).group(0)
+                labels = re.findall(r'[{,](' + IDENT + r')="(?:[^"\\]|\\.)*"', line[:line.rfind("}") + 1])
+                samples.setdefault(name, set()).update(labels)
     return samples, types
 
 
@@ -216,6 +220,15 @@ def metrics(page_path, catalog_path, rules_path, dashboard_path):
     for where, expr in sources:
         found = selectors(expr)
         check(f"{where} uses a metric", bool(found), expr)
+        # Grouping and matching labels must be target labels or labels the used metrics have.
+        grouped = {label.strip() for _, listed in re.findall(
+            r"\b(by|without|on|ignoring|group_left|group_right)\s*\(([^)]*)\)", expr)
+            for label in listed.split(",") if label.strip()}
+        if grouped:
+            have = TARGET_LABELS | {label for name, _ in found for base in base_metrics(name)
+                                    for label in samples.get(base, set())}
+            check(f"{where} groups by labels that exist ({', '.join(sorted(grouped))})",
+                  grouped <= have, f"{sorted(grouped - have)} not on {sorted(n for n, _ in found)}")
         for name, matchers in found:
             used.setdefault(name, where)
             for base in base_metrics(name):
@@ -245,8 +258,8 @@ def metrics(page_path, catalog_path, rules_path, dashboard_path):
     for name, kind in sorted(types.items()):
         if kind == "histogram":
             wanted = {f"{name}_bucket", f"{name}_sum", f"{name}_count"}
-            check(f"histogram {name} has _bucket, _sum and _count on the page", wanted <= samples,
-                  f"missing {sorted(wanted - samples)}")
+            check(f"histogram {name} has _bucket, _sum and _count on the page", wanted <= samples.keys(),
+                  f"missing {sorted(wanted - samples.keys())}")
 
 
 def github_anchor(heading):
