@@ -263,7 +263,7 @@ public struct JSONReader {
         return matches
     }
 
-    /// Scans a string starting at its opening quote; validates escapes and control characters.
+    /// Scans a string starting at its opening quote; validates escapes, control characters and UTF-8.
     @inline(__always)
     private mutating func scanString() throws(JSONError) -> JSONKey {
         offset += 1
@@ -279,6 +279,10 @@ public struct JSONReader {
                 return key
             }
             if byte < 0x20 { throw error("control character in string") }
+            if byte >= 0x80 {
+                try skipUTF8Sequence()
+                continue
+            }
             if byte == UInt8(ascii: "\\") {
                 hasEscapes = true
                 offset += 1
@@ -302,9 +306,9 @@ public struct JSONReader {
         throw error("unterminated string")
     }
 
-    /// Advances over string bytes that need no attention (not `"`, `\\` or a control
+    /// Advances over string bytes that need no attention (ASCII, not `"`, `\\` or a control
     /// character), eight at a time, stopping at the first byte that does: string content is
-    /// most of a pod's JSON.
+    /// most of a pod's JSON, and nearly all of it ASCII.
     @inline(__always)
     private mutating func skipPlainStringBytes() {
         let ones: UInt64 = 0x0101_0101_0101_0101
@@ -316,13 +320,37 @@ public struct JSONReader {
             // A byte is zero, or below 0x20, when subtracting sets its high bit from a clear one.
             // A borrow can also flag bytes after a flagged one, never before it: the lowest flag
             // (the first byte in memory) is exact.
-            let special = (((quote &- ones) & ~quote) | ((backslash &- ones) & ~backslash) | ((word &- ones &* 0x20) & ~word)) & highs
+            // A non-ASCII byte has its own high bit set (exact, no borrow involved).
+            let special = (((quote &- ones) & ~quote) | ((backslash &- ones) & ~backslash) | ((word &- ones &* 0x20) & ~word) | word) & highs
             guard special == 0 else {
                 offset += special.trailingZeroBitCount >> 3
                 return
             }
             offset += 8
         }
+    }
+
+    /// Advances over one UTF-8 encoded scalar starting at a non-ASCII byte, or throws with the
+    /// offset of its first byte: overlong forms, surrogates, values past U+10FFFF, stray
+    /// continuation bytes and truncated sequences are not UTF-8 (RFC 3629 §4).
+    private mutating func skipUTF8Sequence() throws(JSONError) {
+        let lead = bytes[offset]
+        let length: Int
+        var second: ClosedRange<UInt8> = 0x80...0xBF
+        switch lead {
+        case 0xC2...0xDF: length = 2
+        case 0xE0: length = 3; second = 0xA0...0xBF
+        case 0xE1...0xEC, 0xEE...0xEF: length = 3
+        case 0xED: length = 3; second = 0x80...0x9F
+        case 0xF0: length = 4; second = 0x90...0xBF
+        case 0xF1...0xF3: length = 4
+        case 0xF4: length = 4; second = 0x80...0x8F
+        default: throw error("invalid UTF-8 in string")
+        }
+        guard offset + length <= bytes.count, second.contains(bytes[offset + 1]),
+              (2..<length).allSatisfy({ bytes[offset + $0] & 0xC0 == 0x80 })
+        else { throw error("invalid UTF-8 in string") }
+        offset += length
     }
 
     private mutating func scanNumber() throws(JSONError) {
