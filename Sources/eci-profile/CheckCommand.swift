@@ -28,12 +28,20 @@ struct CheckCommand: ParsableCommand {
             for warning in result.warnings { print("\(file): warning: \(warning)") }
             for error in result.errors { print("\(file): error: \(error)") }
             if let profile = result.profile {
-                print("\(file): valid: \(profile.selectors.count) selector(s), \(result.warnings.count) warning(s)")
+                print("\(file): valid: \(Self.summary(of: profile)), \(result.warnings.count) warning(s)")
             } else {
                 print("\(file): invalid: \(result.errors.count) error(s)")
                 worst = max(worst, 1)
             }
         }
         if worst != 0 { throw ExitCode(worst) }
+    }
+
+    /// `6 selector(s) (1 audit), compatibility checks: all`.
+    static func summary(of profile: Profile) -> String {
+        let audit = profile.selectors.count(where: { $0.mode == .audit })
+        let checks = profile.compatibilityChecks
+        let enforced = checks == CompatibilityCheck.allCases ? "all" : (checks.isEmpty ? "none (guard off)" : checks.map(\.rawValue).joined(separator: ", "))
+        return "\(profile.selectors.count) selector(s)\(audit > 0 ? " (\(audit) audit)" : ""), compatibility checks: \(enforced)"
     }
 }
