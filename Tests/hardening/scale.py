@@ -86,7 +86,7 @@ class Burst:
     def post(self, body):
         connection = getattr(self.local, "connection", None)
         if connection is None:
-            connection = http.client.HTTPSConnection("localhost", self.server.port, timeout=10,
+            connection = http.client.HTTPSConnection("localhost", self.server.port, timeout=15,
                                                      context=client_context(self.server.ca))
             self.local.connection = connection
         connection.request("POST", "/mutate", json.dumps(body).encode(), {"Content-Type": "application/json"})
@@ -103,8 +103,12 @@ class Burst:
 
         def create(namespace):
             sent = time.monotonic()
-            patch = self.post(review(BATCH, namespace))
-            return patch == expected, time.monotonic() - sent
+            try:
+                patched = self.post(review(BATCH, namespace)) == expected
+            except OSError:  # a timeout: counted as not patched; the next pod on this thread reconnects
+                self.local.connection = None
+                patched = False
+            return patched, time.monotonic() - sent
 
         started = time.time()
         with concurrent.futures.ThreadPoolExecutor(CONCURRENT) as pool:
@@ -139,7 +143,8 @@ def lookups(work, exe, ca_dir, checks):
         for name, latencies in phases.items():
             print(f"  {name}: {len(latencies)} requests, p50 {fmt_ms(percentile(latencies, 50))}, "
                   f"p99 {fmt_ms(percentile(latencies, 99))}")
-        print(f"new-namespace pods waited {waits[0] * 1000:.0f}-{waits[-1] * 1000:.0f} ms (client side); "
+        print(f"new-namespace pods waited {waits[0] * 1000:.0f}-{waits[-1] * 1000:.0f} ms (client side; "
+              f"{sum(t > 5 for t in waits)} over kube-apiserver's 5 s webhook timeout); "
               f"control pods {min(t for _, t in control) * 1000:.0f}-{max(t for _, t in control) * 1000:.0f} ms")
         during = phases["new-namespace burst"]
         checks.check("lookups", "steady client p99 < 5 ms during the new-namespace burst",

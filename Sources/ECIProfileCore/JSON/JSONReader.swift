@@ -280,7 +280,7 @@ public struct JSONReader {
             }
             if byte < 0x20 { throw error("control character in string") }
             if byte >= 0x80 {
-                try skipUTF8Sequence()
+                try skipUTF8Run()
                 continue
             }
             if byte == UInt8(ascii: "\\") {
@@ -330,27 +330,43 @@ public struct JSONReader {
         }
     }
 
-    /// Advances over one UTF-8 encoded scalar starting at a non-ASCII byte, or throws with the
-    /// offset of its first byte: overlong forms, surrogates, values past U+10FFFF, stray
-    /// continuation bytes and truncated sequences are not UTF-8 (RFC 3629 §4).
-    private mutating func skipUTF8Sequence() throws(JSONError) {
-        let lead = bytes[offset]
-        let length: Int
-        var second: ClosedRange<UInt8> = 0x80...0xBF
-        switch lead {
-        case 0xC2...0xDF: length = 2
-        case 0xE0: length = 3; second = 0xA0...0xBF
-        case 0xE1...0xEC, 0xEE...0xEF: length = 3
-        case 0xED: length = 3; second = 0x80...0x9F
-        case 0xF0: length = 4; second = 0x90...0xBF
-        case 0xF1...0xF3: length = 4
-        case 0xF4: length = 4; second = 0x80...0x8F
-        default: throw error("invalid UTF-8 in string")
+    /// Advances over a run of UTF-8 encoded non-ASCII scalars, or throws with the offset of the
+    /// first byte of the sequence that is not UTF-8: overlong forms, surrogates, values past
+    /// U+10FFFF, stray continuation bytes and truncated sequences (RFC 3629 §4). One tight loop per
+    /// run, so text in other scripts costs little more than ASCII.
+    private mutating func skipUTF8Run() throws(JSONError) {
+        let count = bytes.count
+        var index = offset
+        while index < count {
+            let lead = bytes[index]
+            if lead < 0x80 { break }
+            var valid = false
+            var length = 0
+            if lead >= 0xC2, lead < 0xE0 {
+                length = 2
+                valid = index + 1 < count && bytes[index + 1] & 0xC0 == 0x80
+            } else if lead >= 0xE0, lead < 0xF0 {
+                length = 3
+                if index + 2 < count {
+                    let second = bytes[index + 1], third = bytes[index + 2]
+                    valid = second & 0xC0 == 0x80 && third & 0xC0 == 0x80
+                        && (lead != 0xE0 || second >= 0xA0) && (lead != 0xED || second < 0xA0)
+                }
+            } else if lead >= 0xF0, lead < 0xF5 {
+                length = 4
+                if index + 3 < count {
+                    let second = bytes[index + 1], third = bytes[index + 2], fourth = bytes[index + 3]
+                    valid = second & 0xC0 == 0x80 && third & 0xC0 == 0x80 && fourth & 0xC0 == 0x80
+                        && (lead != 0xF0 || second >= 0x90) && (lead != 0xF4 || second < 0x90)
+                }
+            }
+            guard valid else {
+                offset = index
+                throw error("invalid UTF-8 in string")
+            }
+            index += length
         }
-        guard offset + length <= bytes.count, second.contains(bytes[offset + 1]),
-              (2..<length).allSatisfy({ bytes[offset + $0] & 0xC0 == 0x80 })
-        else { throw error("invalid UTF-8 in string") }
-        offset += length
+        offset = index
     }
 
     private mutating func scanNumber() throws(JSONError) {
