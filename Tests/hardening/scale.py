@@ -27,10 +27,10 @@ import sys
 import threading
 import time
 
-from common import (LegitLoad, ROOT, binary, certs, client_context, fmt_ms, mib, percentile, rss_kib, table, wait_until,
+from common import (LegitLoad, binary, certs, client_context, fmt_ms, mib, percentile, rss_kib, table, wait_until,
                     workdir)
 
-sys.path.insert(0, str(ROOT / "Tests" / "e2e"))
+# common put Tests/e2e on the path.
 from test_live_sources import (BATCH, NAMESPACES, PROFILE, FakeAPIServer, added_annotations,  # noqa: E402
                                answer_patch, expected_patch, patch_of, review, write_kubeconfig)
 from server import Server  # noqa: E402
