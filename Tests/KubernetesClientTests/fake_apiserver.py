@@ -16,11 +16,16 @@ POST /api/v1/namespaces/<ns>/events records the body.
 
 Control (no auth, not logged):
   POST /_control/object        {"resource","op":"put"|"delete","namespace","name","data","labels"}
+                               ("silent": true: stored for LIST/GET, never sent to watches, as an
+                               object the watch has not delivered yet)
+  POST /_control/objects       {"objects": [object bodies as above]} applied at once (big clusters)
+  POST /_control/get-delay     {"seconds": s} every GET of one object answers s seconds late
   POST /_control/bookmark      send a BOOKMARK with a new resourceVersion to open watches
   POST /_control/watch-gone    {"http": bool} the next watch gets 410 (HTTP status or ERROR event)
   POST /_control/down          {"seconds": s} drop every API connection for s seconds
   POST /_control/drop-watches  cut open watch streams without ending them
-  GET  /_control/requests      the API request log
+  GET  /_control/requests      the API request log (with CLOCK_MONOTONIC "received" times, and
+                               "answered" for LISTs)
   GET  /_control/events        bodies of POSTed events
 """
 
@@ -87,6 +92,7 @@ class State:
         self.watch_gone = None  # None, "http" or "event": what the next watch gets
         self.down_until = 0.0
         self.drop_generation = 0
+        self.get_delay = 0.0
 
     def accepted_token(self):
         try:
@@ -121,6 +127,8 @@ class State:
                 obj["data"] = body["data"]
             self.objects[key] = obj
             kind = "MODIFIED" if existing else "ADDED"
+        if body.get("silent"):
+            return obj
         self.history.append((self.rv, resource, namespace, kind, json.loads(json.dumps(obj))))
         self.cond.notify_all()
         return obj
@@ -214,7 +222,8 @@ class Handler(BaseHTTPRequestHandler):
             kind = "get"
         else:
             kind = "watch" if query.get("watch") in ("1", "true") else "list"
-        entry = {"method": method, "path": url.path, "query": query, "kind": kind, "auth": "none"}
+        entry = {"method": method, "path": url.path, "query": query, "kind": kind, "auth": "none",
+                 "received": time.monotonic()}
         with state.cond:
             state.requests.append(entry)
             down = time.time() < state.down_until
@@ -231,6 +240,10 @@ class Handler(BaseHTTPRequestHandler):
             return self.create(resource, namespace)
         if kind == "get":
             with state.cond:
+                delay = state.get_delay
+            if delay:
+                time.sleep(delay)
+            with state.cond:
                 obj = state.objects.get((resource, namespace, name))
             if obj is None:
                 entry["status"] = 404
@@ -242,7 +255,9 @@ class Handler(BaseHTTPRequestHandler):
                          if matches(r, ns, o, resource, namespace, query.get("fieldSelector"))]
                 body = {"kind": "List", "apiVersion": "v1", "metadata": {"resourceVersion": str(state.rv)},
                         "items": items}
-            return self.send_json(200, body)
+            self.send_json(200, body)
+            entry["answered"] = time.monotonic()
+            return
         return self.watch(entry, resource, namespace, query)
 
     def create(self, resource, namespace):
@@ -309,6 +324,11 @@ class Handler(BaseHTTPRequestHandler):
         with state.cond:
             if action == "object":
                 result = state.change(body)
+            elif action == "objects":
+                result = {"count": sum(state.change(one) is not None for one in body.get("objects", []))}
+            elif action == "get-delay":
+                state.get_delay = float(body.get("seconds", 0))
+                result = {}
             elif action == "bookmark":
                 state.rv += 1
                 resource = body.get("resource", "configmaps")

@@ -221,7 +221,7 @@ for v in "${K8S_VERSIONS[@]}"; do
     validate "kubernetes-validate --strict -k $v kustomize output (with cert-manager patch)" "$v" "$WORK/cm-builtin.yaml"
 done
 kubernetes-validate --strict -k 1.30.0 "$WORK/cm-builtin.yaml" >"$WORK/kv-kinds.log" 2>&1
-for kind in mutatingwebhookconfiguration poddisruptionbudget deployment service role clusterrole; do
+for kind in mutatingwebhookconfiguration poddisruptionbudget horizontalpodautoscaler deployment service role clusterrole; do
     if grep -q "passed for resource $kind/eci-profile" "$WORK/kv-kinds.log"; then
         pass "kubernetes-validate covered $kind/eci-profile"
     else
