@@ -10,6 +10,11 @@ extension JSONValue {
     /// Reads one YAML document (JSON is YAML too) into a JSON tree, keeping mapping order.
     /// Scalars become booleans, numbers and nulls the way the YAML 1.1 core resolver types them.
     public init(yaml text: String) throws(YAMLReadError) {
+        self = try JSONValue(try Self.composeYAML(text))
+    }
+
+    /// The YAML node tree of one document, with the marks (line, column) of its nodes.
+    static func composeYAML(_ text: String) throws(YAMLReadError) -> Node {
         let node: Node?
         do {
             node = try Yams.compose(yaml: text)
@@ -17,10 +22,11 @@ extension JSONValue {
             throw YAMLReadError(description: "not valid YAML: \(error)")
         }
         guard let node else { throw YAMLReadError(description: "the document is empty") }
-        self = try JSONValue(node)
+        return node
     }
 
-    private init(_ node: Node) throws(YAMLReadError) {
+    /// The JSON tree of a composed YAML node.
+    init(_ node: Node) throws(YAMLReadError) {
         switch node {
         case .scalar(let scalar):
             switch Tag.Name(rawValue: node.tag.description) {
