@@ -52,3 +52,28 @@ extension JSONValue {
         }
     }
 }
+
+extension JSONValue {
+    /// The value as a YAML document, members in their order; strings that YAML would read as
+    /// something else (`"true"`, `"8080"`, `""`) are quoted, so the text reads back to this value.
+    public var yamlString: String {
+        // Serializing a tree of plain scalars, sequences and mappings cannot fail.
+        (try? Yams.serialize(node: yamlNode, width: -1, allowUnicode: true)) ?? ""
+    }
+
+    private var yamlNode: Node {
+        switch self {
+        case .null: Node("null", Tag(.null))
+        case .bool(let value): Node(value ? "true" : "false", Tag(.bool))
+        case .number(let literal): Node(literal, Tag(literal.contains(where: { ".eE".contains($0) }) ? .float : .int))
+        case .string(let text): Self.yamlString(text)
+        case .array(let elements): .sequence(Node.Sequence(elements.map(\.yamlNode)))
+        case .object(let members): .mapping(Node.Mapping(members.map { (Self.yamlString($0.key), $0.value.yamlNode) }))
+        }
+    }
+
+    private static func yamlString(_ text: String) -> Node {
+        let plain = Node(text)
+        return Tag.Name(rawValue: plain.tag.description) == .str ? plain : Node(text, Tag(.str), .doubleQuoted)
+    }
+}
