@@ -12,6 +12,8 @@ public struct AdmissionOutcome: Sendable {
     /// The outcome's class, as the `result` label of the admission metric.
     public enum Result: String, Sendable {
         case patched, unchanged, skipped
+        /// Kept back by the ECI compatibility guard (SPEC §2.10).
+        case incompatible
         case failedOpen = "failed_open"
     }
 
@@ -49,7 +51,8 @@ public struct AdmissionReviewer: Sendable {
         case .unavailable(let reason): return Self.failOpen(request, reason: "namespace labels unavailable: \(reason)")
         }
         let decision = planner.plan(request.attributes, pod: pod, namespaceLabels: labels)
-        return AdmissionOutcome(result: decision.patch.isEmpty ? .unchanged : .patched,
+        let result: AdmissionOutcome.Result = decision.outcome == .incompatible ? .incompatible : (decision.patch.isEmpty ? .unchanged : .patched)
+        return AdmissionOutcome(result: result,
                                 response: AdmissionResponse(uid: request.uid, decision: decision), decision: decision)
     }
 

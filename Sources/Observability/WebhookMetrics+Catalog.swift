@@ -3,7 +3,7 @@ extension WebhookMetrics {
     enum Catalog {
         static let admissionRequests = MetricDefinition(
             name: "eci_profile_admission_requests_total",
-            help: "Admission requests answered, by operation and result (patched, unchanged, skipped, failed_open).")
+            help: "Admission requests answered, by operation and result (patched, unchanged, skipped, incompatible, failed_open).")
         static let admissionDuration = MetricDefinition(
             name: "eci_profile_admission_duration_seconds",
             help: "Time spent deciding one admission request, from decoded request to encoded response.")
@@ -15,7 +15,7 @@ extension WebhookMetrics {
             help: "HTTP requests being served right now.")
         static let selectorMatches = MetricDefinition(
             name: "eci_profile_selector_matches_total",
-            help: "Pods matched, by profile selector name.")
+            help: "Pods matched, by profile selector name and mode (enforce, audit).")
         static let profileReloads = MetricDefinition(
             name: "eci_profile_profile_reloads_total",
             help: "Profile loads, by source (file, kubernetes) and result (success, invalid, error).")
@@ -47,7 +47,7 @@ extension WebhookMetrics {
 
         /// Label values; anything else is exported as `other` (see `BoundedLabel`).
         static let operation = BoundedLabel(name: "operation", values: ["CREATE", "UPDATE", "DELETE", "CONNECT"])
-        static let admissionResult = BoundedLabel(name: "result", values: ["patched", "unchanged", "skipped", "failed_open"])
+        static let admissionResult = BoundedLabel(name: "result", values: ["patched", "unchanged", "skipped", "incompatible", "failed_open"])
         static let path = BoundedLabel(name: "path", values: ["/mutate", "/inject", "/healthz", "/readyz", "/metrics"])
         static let httpProtocol = BoundedLabel(name: "protocol", values: ["HTTP/1.1", "HTTP/2"])
         static let reloadSource = BoundedLabel(name: "source", values: ["file", "kubernetes"])

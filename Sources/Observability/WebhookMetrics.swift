@@ -15,7 +15,10 @@ public final class WebhookMetrics: Sendable {
     private let admissions: CounterFamily<Int>
     private let admissionDuration: ValueHistogram
     private let httpRequests: CounterFamily<Int>
-    private let selectorMatches: CounterFamily<String>
+    /// Matches of enforced and of audit selectors: one family each, so each keeps a plain
+    /// string key and its own bound on selector names.
+    private let enforcedSelectorMatches: CounterFamily<String>
+    private let auditSelectorMatches: CounterFamily<String>
     private let inFlight: Gauge
     private let profileValid: Gauge
     private let namespaceCacheSize: Gauge
@@ -28,7 +31,10 @@ public final class WebhookMetrics: Sendable {
         admissionDuration = registry.makeValueHistogram(
             descriptor: Catalog.admissionDuration.descriptor, buckets: Catalog.durationBuckets)
         httpRequests = CounterFamily(registry: registry, definition: Catalog.httpRequests)
-        selectorMatches = CounterFamily(
+        enforcedSelectorMatches = CounterFamily(
+            registry: registry, definition: Catalog.selectorMatches,
+            seriesLimit: Catalog.selectorSeriesLimit, overflowKey: BoundedLabel.other)
+        auditSelectorMatches = CounterFamily(
             registry: registry, definition: Catalog.selectorMatches,
             seriesLimit: Catalog.selectorSeriesLimit, overflowKey: BoundedLabel.other)
         inFlight = registry.makeGauge(descriptor: Catalog.requestsInFlight.descriptor)
@@ -40,7 +46,7 @@ public final class WebhookMetrics: Sendable {
     /// Counts one answered admission request and observes how long deciding it took.
     ///
     /// `operation` is the request's operation (`CREATE`, `UPDATE`, `DELETE`, `CONNECT`); `result` is one of
-    /// `patched`, `unchanged`, `skipped`, `failed_open`. Other values are counted as `other`.
+    /// `patched`, `unchanged`, `skipped`, `incompatible`, `failed_open`. Other values are counted as `other`.
     public func recordAdmission(operation: String, result: String, duration: Duration) {
         let operationIndex = Catalog.operation.index(of: operation)
         let resultIndex = Catalog.admissionResult.index(of: result)
@@ -52,9 +58,11 @@ public final class WebhookMetrics: Sendable {
         admissionDuration.record(Double(seconds) + Double(attoseconds) / 1e18)
     }
 
-    /// Counts one match for each named selector (the selectors that matched one pod).
-    public func recordSelectorMatches(_ names: [String]) {
-        selectorMatches.increment(names) { [("selector", $0)] }
+    /// Counts one match for each named selector (the selectors that matched one pod), with
+    /// `mode="enforce"` for `enforced` and `mode="audit"` for `audited`.
+    public func recordSelectorMatches(enforced: [String], audited: [String] = []) {
+        enforcedSelectorMatches.increment(enforced) { [("selector", $0), ("mode", "enforce")] }
+        auditSelectorMatches.increment(audited) { [("selector", $0), ("mode", "audit")] }
     }
 
     /// Counts one served HTTP request.

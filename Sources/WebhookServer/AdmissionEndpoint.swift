@@ -38,7 +38,9 @@ public struct AdmissionEndpoint: Sendable {
         }
         log(outcome, review)
         metrics.recordAdmission(operation: review.attributes.operation, result: outcome.result.rawValue, duration: ContinuousClock.now - started)
-        if let matched = outcome.decision?.matchedSelectors, !matched.isEmpty { metrics.recordSelectorMatches(matched) }
+        if let decision = outcome.decision {
+            metrics.recordSelectorMatches(enforced: decision.matchedSelectors, audited: decision.auditSelectors)
+        }
         return HTTPServerResponse(status: .ok, contentType: "application/json", body: outcome.response.encoded(apiVersion: review.apiVersion))
     }
 
@@ -62,6 +64,12 @@ public struct AdmissionEndpoint: Sendable {
         if let selector = outcome.decision?.decidingSelector { metadata["selector"] = "\(selector)" }
         if let policy = outcome.decision?.policy { metadata["policy"] = "\(policy.rawValue)" }
         if let patch = outcome.decision?.patch, !patch.isEmpty { metadata["patch.operations"] = "\(patch.count)" }
+        if let failures = outcome.decision?.incompatibilities, !failures.isEmpty {
+            metadata["incompatible"] = "\(failures.map(\.check.rawValue).joined(separator: ","))"
+        }
+        if let audited = outcome.decision?.auditSelectors, !audited.isEmpty {
+            metadata["auditSelectors"] = "\(audited.joined(separator: ","))"
+        }
         return metadata
     }
 

@@ -33,7 +33,7 @@ struct CheckCommand: ParsableCommand {
             for warning in warnings { print("\(file): warning: \(warning)") }
             for error in errors { print("\(file): error: \(error)") }
             if let profile = result.profile, errors.isEmpty {
-                print("\(file): valid: \(profile.selectors.count) selector(s), \(warnings.count) warning(s)")
+                print("\(file): valid: \(Self.summary(of: profile)), \(warnings.count) warning(s)")
             } else {
                 let strictNote = strict && !result.warnings.isEmpty ? " (\(result.warnings.count) warning(s) made errors by --strict)" : ""
                 print("\(file): invalid: \(errors.count) error(s)\(strictNote)")
@@ -41,5 +41,13 @@ struct CheckCommand: ParsableCommand {
             }
         }
         if worst != 0 { throw ExitCode(worst) }
+    }
+
+    /// `6 selector(s) (1 audit), compatibility checks: all`.
+    static func summary(of profile: Profile) -> String {
+        let audit = profile.selectors.count(where: { $0.mode == .audit })
+        let checks = profile.compatibilityChecks
+        let enforced = checks == CompatibilityCheck.allCases ? "all" : (checks.isEmpty ? "none (guard off)" : checks.map(\.rawValue).joined(separator: ", "))
+        return "\(profile.selectors.count) selector(s)\(audit > 0 ? " (\(audit) audit)" : ""), compatibility checks: \(enforced)"
     }
 }

@@ -14,14 +14,19 @@ enum Fixtures {
         try JSONValue(parsing: bytes(relativePath))
     }
 
-    /// The test profile as ConfigMap data (each key's JSON as a string, as in the ConfigMap).
-    static func profileData() throws -> [String: String] {
+    /// The test profile as ConfigMap data (each key's JSON as a string, as in the ConfigMap),
+    /// with the keys of `overrides` (a case file's `profile` object) replaced.
+    static func profileData(overrides: JSONValue? = nil) throws -> [String: String] {
         guard case .object(let members) = try json("profile.json") else { return [:] }
-        return Dictionary(uniqueKeysWithValues: members.map { ($0.key, $0.value.jsonString) })
+        var data = Dictionary(uniqueKeysWithValues: members.map { ($0.key, $0.value.jsonString) })
+        if case .object(let replaced)? = overrides {
+            for member in replaced { data[member.key] = member.value.jsonString }
+        }
+        return data
     }
 
-    static func profile() throws -> Profile {
-        let result = ProfileParser.parse(try profileData())
+    static func profile(overrides: JSONValue? = nil) throws -> Profile {
+        let result = ProfileParser.parse(try profileData(overrides: overrides))
         guard let profile = result.profile else { throw FixtureError(description: "\(result.errors)") }
         return profile
     }

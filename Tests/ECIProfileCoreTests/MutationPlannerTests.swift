@@ -9,8 +9,9 @@ struct MutationPlannerTests {
         planner = MutationPlanner(profile: try Fixtures.profile())
     }
 
-    private func plan(_ review: ReviewFixture) throws -> MutationDecision {
-        planner.plan(review.attributes, pod: review.pod, namespaceLabels: try Fixtures.namespaceLabels(review.attributes.namespace))
+    private func plan(_ review: ReviewFixture, profile overrides: JSONValue? = nil) throws -> MutationDecision {
+        let planner = overrides == nil ? planner : MutationPlanner(profile: try Fixtures.profile(overrides: overrides))
+        return planner.plan(review.attributes, pod: review.pod, namespaceLabels: try Fixtures.namespaceLabels(review.attributes.namespace))
     }
 
     @Test("the whole patch, the deciding selector and the warnings match the hand-written expectation",
@@ -19,9 +20,15 @@ struct MutationPlannerTests {
         let testCase = try Fixtures.json("cases/\(caseName).json")
         let expected = try #require(testCase["expected"])
         let review = try ReviewFixture(try Fixtures.json(try #require(testCase["review"]?.stringValue)))
-        let decision = try plan(review)
+        let decision = try plan(review, profile: testCase["profile"])
 
         #expect(JSONValue.array(decision.patch.map(\.jsonValue)) == expected["patch"])
+        if let annotations = expected["auditAnnotations"] {
+            #expect(JSONValue.object(decision.auditAnnotations) == annotations)
+        }
+        if decision.outcome == .incompatible {
+            #expect(decision.incompatibilities.map(\.check.rawValue).joined(separator: ",") == expected["auditAnnotations"]?["incompatible"]?.stringValue)
+        }
         #expect(decision.decidingSelector == expected["selector"]?.stringValue)
         #expect(decision.policy?.rawValue == expected["policy"]?.stringValue)
         #expect(JSONValue.array(decision.warnings.map(JSONValue.string)) == expected["warnings"])
@@ -29,7 +36,7 @@ struct MutationPlannerTests {
             #expect(decision.matchedSelectors == matched.compactMap(\.stringValue))
         }
         switch (decision.outcome, expected["outcome"]?.stringValue) {
-        case (.matched, "matched"), (.unmatched, "unmatched"), (.skipped, "skipped"): break
+        case (.matched, "matched"), (.unmatched, "unmatched"), (.skipped, "skipped"), (.incompatible, "incompatible"): break
         default: Issue.record("outcome \(decision.outcome) is not \(String(describing: expected["outcome"]))")
         }
     }
@@ -38,10 +45,10 @@ struct MutationPlannerTests {
     func idempotent(caseName: String) throws {
         let testCase = try Fixtures.json("cases/\(caseName).json")
         let review = try ReviewFixture(try Fixtures.json(try #require(testCase["review"]?.stringValue)))
-        let first = try plan(review)
+        let first = try plan(review, profile: testCase["profile"])
         guard review.attributes.isPodCreation else { return }
         let patched = try review.with(object: try first.patch.apply(to: review.object))
-        let second = try plan(patched)
+        let second = try plan(patched, profile: testCase["profile"])
         #expect(second.patch.isEmpty)
         #expect(second.decidingSelector == first.decidingSelector)
     }
@@ -51,7 +58,7 @@ struct MutationPlannerTests {
     func patchedPodMatchesExpectedPod(caseName: String) throws {
         let testCase = try Fixtures.json("cases/\(caseName).json")
         let review = try ReviewFixture(try Fixtures.json(try #require(testCase["review"]?.stringValue)))
-        let decision = try plan(review)
+        let decision = try plan(review, profile: testCase["profile"])
         #expect(try decision.patch.apply(to: review.object) == Fixtures.json("expected/\(caseName).json"))
     }
 

@@ -38,9 +38,9 @@ import Testing
         metrics.requestStarted()
         metrics.requestFinished()
 
-        metrics.recordSelectorMatches(["batch-spot"])
-        metrics.recordSelectorMatches(["batch-spot", "effects"])
-        metrics.recordSelectorMatches([])
+        metrics.recordSelectorMatches(enforced: ["batch-spot"])
+        metrics.recordSelectorMatches(enforced: ["batch-spot", "effects"], audited: ["canary"])
+        metrics.recordSelectorMatches(enforced: [])
 
         metrics.recordProfileReload(source: "kubernetes", result: "invalid", valid: false, at: 1_700_000_000)
         metrics.recordProfileReload(source: "kubernetes", result: "success", valid: true, at: 1_700_000_100.5)
@@ -71,8 +71,9 @@ import Testing
             #"eci_profile_http_requests_total{path="other",code="404",protocol="HTTP/1.1"} 2"#,
             #"eci_profile_http_requests_total{path="/metrics",code="200",protocol="other"} 1"#,
             "eci_profile_requests_in_flight 2.0",
-            #"eci_profile_selector_matches_total{selector="batch-spot"} 2"#,
-            #"eci_profile_selector_matches_total{selector="effects"} 1"#,
+            #"eci_profile_selector_matches_total{selector="batch-spot",mode="enforce"} 2"#,
+            #"eci_profile_selector_matches_total{selector="effects",mode="enforce"} 1"#,
+            #"eci_profile_selector_matches_total{selector="canary",mode="audit"} 1"#,
             #"eci_profile_profile_reloads_total{source="kubernetes",result="invalid"} 1"#,
             #"eci_profile_profile_reloads_total{source="kubernetes",result="success"} 1"#,
             "eci_profile_profile_valid 1.0",
@@ -135,8 +136,8 @@ import Testing
 
         let selectors = try #require(families["eci_profile_selector_matches"])
         let bySelector = Dictionary(uniqueKeysWithValues: selectors.samples
-            .filter { $0.name.hasSuffix("_total") }.map { ($0.labels["selector"]!, $0.value) })
-        #expect(bySelector == ["batch-spot": 2, "effects": 1])
+            .filter { $0.name.hasSuffix("_total") }.map { ("\($0.labels["selector"]!)/\($0.labels["mode"]!)", $0.value) })
+        #expect(bySelector == ["batch-spot/enforce": 2, "effects/enforce": 1, "canary/audit": 1])
 
         #expect(families["eci_profile_requests_in_flight"]?.type == "gauge")
         #expect(families["eci_profile_tls_certificate_expiry_timestamp_seconds"]?.samples.first?.value == 1_800_000_000)
@@ -160,12 +161,13 @@ import Testing
     @Test func selectorNamesPastTheLimitCountAsOther() {
         let metrics = isolatedMetrics()
         let limit = WebhookMetrics.Catalog.selectorSeriesLimit
-        metrics.recordSelectorMatches((0..<limit).map { "selector-\($0)" })
-        metrics.recordSelectorMatches(["late-1", "late-2", "selector-0"])
+        metrics.recordSelectorMatches(enforced: (0..<limit).map { "selector-\($0)" })
+        metrics.recordSelectorMatches(enforced: ["late-1", "late-2", "selector-0"], audited: ["canary"])
         let lines = sampleLines(text(metrics)).filter { $0.hasPrefix("eci_profile_selector_matches_total") }
-        #expect(lines.count == limit + 1)
-        #expect(lines.contains(#"eci_profile_selector_matches_total{selector="other"} 2"#))
-        #expect(lines.contains(#"eci_profile_selector_matches_total{selector="selector-0"} 2"#))
+        #expect(lines.count == limit + 2)
+        #expect(lines.contains(#"eci_profile_selector_matches_total{selector="other",mode="enforce"} 2"#))
+        #expect(lines.contains(#"eci_profile_selector_matches_total{selector="selector-0",mode="enforce"} 2"#))
+        #expect(lines.contains(#"eci_profile_selector_matches_total{selector="canary",mode="audit"} 1"#))
     }
 
     @Test func concurrentRecordingLosesNoCounts() async {

@@ -24,16 +24,31 @@ def binary() -> pathlib.Path:
     return path
 
 
-@pytest.fixture(scope="session")
-def test_profile(tmp_path_factory) -> pathlib.Path:
-    """The core tests' profile written as a ConfigMap (JSON is YAML)."""
+def expected_audit_annotations(expected):
+    """A fixture case's audit annotations: written out, or the deciding selector and policy."""
+    if "auditAnnotations" in expected:
+        return expected["auditAnnotations"]
+    if expected.get("selector"):
+        return {"selector": expected["selector"], "policy": expected["policy"]}
+    return None
+
+
+def write_profile(path: pathlib.Path, overrides=None) -> pathlib.Path:
+    """Writes the core tests' profile as a ConfigMap (JSON is YAML), with the keys of `overrides`
+    (a case file's `profile` object) replaced."""
     profile = json.loads((FIXTURES / "profile.json").read_text())
+    profile.update(overrides or {})
     data = {key: json.dumps(value, ensure_ascii=False) for key, value in profile.items()}
     configmap = {"apiVersion": "v1", "kind": "ConfigMap",
                  "metadata": {"name": "eci-profile", "namespace": "kube-system"}, "data": data}
-    path = tmp_path_factory.mktemp("profile") / "eci-profile.yaml"
     path.write_text(json.dumps(configmap, ensure_ascii=False))
     return path
+
+
+@pytest.fixture(scope="session")
+def test_profile(tmp_path_factory) -> pathlib.Path:
+    """The core tests' profile written as a ConfigMap."""
+    return write_profile(tmp_path_factory.mktemp("profile") / "eci-profile.yaml")
 
 
 @pytest.fixture(scope="session")

@@ -8,7 +8,7 @@ import jsonpatch
 import yaml
 import pytest
 
-from conftest import FIXTURES, ROOT
+from conftest import FIXTURES, ROOT, expected_audit_annotations, write_profile
 
 CASES = sorted(p.stem for p in (FIXTURES / "cases").glob("*.json"))
 
@@ -28,9 +28,10 @@ def patch_of(response):
 @pytest.mark.parametrize("case", CASES)
 def test_patch_applies_to_the_expected_pod_and_is_idempotent(binary, test_profile, tmp_path, case):
     spec = json.loads((FIXTURES / "cases" / f"{case}.json").read_text())
+    profile = write_profile(tmp_path / "profile.yaml", spec["profile"]) if "profile" in spec else test_profile
     review_path = FIXTURES / spec["review"]
     review = json.loads(review_path.read_text())
-    response = json.loads(mutate(binary, test_profile, review_path))
+    response = json.loads(mutate(binary, profile, review_path))
 
     assert response["apiVersion"] == review["apiVersion"]
     assert response["kind"] == "AdmissionReview"
@@ -39,9 +40,7 @@ def test_patch_applies_to_the_expected_pod_and_is_idempotent(binary, test_profil
     patch = patch_of(response)
     assert ("patchType" in response["response"]) == bool(patch)
     assert response["response"].get("warnings", []) == spec["expected"]["warnings"]
-    if spec["expected"].get("selector"):
-        assert response["response"]["auditAnnotations"] == {"selector": spec["expected"]["selector"],
-                                                            "policy": spec["expected"]["policy"]}
+    assert response["response"].get("auditAnnotations") == expected_audit_annotations(spec["expected"])
 
     patched = jsonpatch.apply_patch(review["request"]["object"], patch)
     assert patched == json.loads((FIXTURES / "expected" / f"{case}.json").read_text())
@@ -49,7 +48,7 @@ def test_patch_applies_to_the_expected_pod_and_is_idempotent(binary, test_profil
     review["request"]["object"] = patched
     again_path = tmp_path / "again.json"
     again_path.write_text(json.dumps(review, ensure_ascii=False))
-    assert patch_of(json.loads(mutate(binary, test_profile, again_path))) == []
+    assert patch_of(json.loads(mutate(binary, profile, again_path))) == []
 
 
 def test_output_pod_is_the_patched_pod(binary, test_profile):
@@ -79,7 +78,52 @@ def test_explain_names_the_deciding_selector_policy_and_patch(binary, test_profi
 def test_check_accepts_the_sample_profile(binary):
     result = subprocess.run([str(binary), "check", str(ROOT / "config" / "eci-profile.yaml")], capture_output=True, text=True)
     assert result.returncode == 0, result.stdout + result.stderr
-    assert "valid: 5 selector(s)" in result.stdout
+    assert "valid: 5 selector(s), compatibility checks: all, 0 warning(s)" in result.stdout
+
+
+def test_check_reports_audit_selectors_and_the_enforced_compatibility_checks(binary, tmp_path):
+    profile = write_profile(tmp_path / "profile.yaml", {"compatibilityChecks": ["hostPath", "daemonSet"]})
+    result = subprocess.run([str(binary), "check", str(profile)], capture_output=True, text=True)
+    assert result.returncode == 0, result.stdout + result.stderr
+    assert result.stdout == f"{profile}: valid: 7 selector(s) (1 audit), compatibility checks: daemonSet, hostPath, 0 warning(s)\n"
+    off = write_profile(tmp_path / "off.yaml", {"compatibilityChecks": []})
+    result = subprocess.run([str(binary), "check", str(off)], capture_output=True, text=True)
+    assert "compatibility checks: none (guard off)" in result.stdout
+    bad = write_profile(tmp_path / "bad.yaml", {"compatibilityChecks": ["hostpath"]})
+    result = subprocess.run([str(binary), "check", str(bad)], capture_output=True, text=True)
+    assert result.returncode == 1
+    assert result.stdout == (f'{bad}: error: compatibilityChecks[0]: unknown check "hostpath"; known: daemonSet, nodePinned, '
+                             f"hostNetwork, hostPath, hostPort, privileged\n{bad}: invalid: 1 error(s)\n")
+
+
+def test_explain_on_the_daemonset_capture_keeps_it_on_normal_nodes_and_shows_the_withheld_patch(binary, test_profile):
+    out = mutate(binary, test_profile, FIXTURES / "reviews" / "045-CREATE-batch-node-agent-.json", "--explain")
+    assert "  x daemonSet: owner DaemonSet \"node-agent\" makes it a DaemonSet pod\n" in out
+    assert "  x nodePinned: required node affinity pins it to node \"node-1\" by metadata.name\n" in out
+    assert "  ok hostPath\n" in out
+    assert ("Decision: stays on normal nodes, unchanged: ECI virtual nodes cannot run this pod (failed: daemonSet, nodePinned); "
+            "without the guard, selector \"batch-any\" would have sent it with policy fair\n") in out
+    assert "Patch: none\nWithout the compatibility guard, the patch would have been: 2 operation(s)\n" in out
+    assert '  add /spec/tolerations/- {"key":"virtual-kubelet.io/provider","operator":"Exists","effect":"NoSchedule"}' in out
+    assert "Audit annotations: selector=batch-any, policy=fair, incompatible=daemonSet,nodePinned" in out
+
+
+def test_explain_says_effects_only_for_a_pod_with_a_node_name_and_why_effect_keys_were_dropped(binary, test_profile):
+    out = mutate(binary, test_profile, FIXTURES / "reviews" / "101-CREATE-batch-nodename.json", "--explain")
+    assert "send to virtual nodes" not in out
+    assert ('Decision: effects only: spec.nodeName is already "node-a", so no placement is added; '
+            'selector "batch-workers" matches (policy virtualNodeOnly)') in out
+    assert '    annotation k8s.aliyun.com/eci-use-specs: not added, selector "batch-workers" set it first\n' in out
+    out = mutate(binary, test_profile, FIXTURES / "reviews" / "104-CREATE-batch-nodeselector-conflict.json", "--explain")
+    assert "Effects, in profile order:" in out
+
+
+def test_explain_shows_audit_selectors_as_audit(binary, test_profile):
+    out = mutate(binary, test_profile, FIXTURES / "reviews" / "132-CREATE-batch-audit-and-enforce.json", "--explain")
+    assert '  ~ "canary-audit" (audit): pod {canary=true} matches -> reported in auditSelectors; changes nothing\n' in out
+    assert 'selector "batch-workers" decides policy virtualNodeOnly' in out
+    out = mutate(binary, test_profile, FIXTURES / "reviews" / "002-CREATE-batch-labels-only.json", "--explain")
+    assert '  - "canary-audit" (audit): pod {canary=true} does not match\n' in out
 
 
 def test_check_lists_every_error_of_a_broken_copy(binary, tmp_path):
@@ -126,7 +170,7 @@ def test_check_warns_about_a_misspelt_selectors_key_and_names_the_right_one(bina
     assert result.stdout.splitlines() == [
         f"{typo_profile}: warning: selectors: absent; no pod will be sent to virtual nodes",
         f"{typo_profile}: warning: selector: unknown key; kept but not used; did you mean `selectors`?",
-        f"{typo_profile}: valid: 0 selector(s), 2 warning(s)",
+        f"{typo_profile}: valid: 0 selector(s), compatibility checks: all, 2 warning(s)",
     ]
 
 
@@ -139,7 +183,7 @@ def test_check_strict_turns_warnings_into_errors(binary, typo_profile):
         f"{typo_profile}: invalid: 2 error(s) (2 warning(s) made errors by --strict)",
     ]
     sample = run(binary, "check", "--strict", ROOT / "config" / "eci-profile.yaml")
-    assert sample.returncode == 0 and sample.stdout.endswith("valid: 5 selector(s), 0 warning(s)\n")
+    assert sample.returncode == 0 and sample.stdout.endswith("valid: 5 selector(s), compatibility checks: all, 0 warning(s)\n")
 
 
 def test_check_gives_line_and_column_of_a_json_error_in_a_data_value(binary, tmp_path):

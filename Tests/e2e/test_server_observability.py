@@ -47,9 +47,9 @@ def test_metrics_count_a_scripted_sequence_exactly(serve):
         (("code", "415"), ("path", "/mutate"), ("protocol", "HTTP/1.1")): 1,
         (("code", "404"), ("path", "other"), ("protocol", "HTTP/1.1")): 1,
     }
-    selectors = {dict(labels)["selector"]: value for (name, labels), value in found.items()
+    selectors = {(dict(labels)["selector"], dict(labels)["mode"]): value for (name, labels), value in found.items()
                  if name == "eci_profile_selector_matches_total"}
-    assert selectors == {"batch-workers": 3, "batch-any": 3, "ntp": 3}
+    assert selectors == {("batch-workers", "enforce"): 3, ("batch-any", "enforce"): 3, ("ntp", "enforce"): 3}
     assert found[("eci_profile_profile_valid", ())] == 1
     assert found[("eci_profile_profile_reloads_total", (("result", "success"), ("source", "file")))] == 1
     assert found[("eci_profile_namespace_cache_size", ())] == 5
@@ -80,6 +80,38 @@ def test_json_logs_carry_the_decision_and_no_secret(serve, certs):
     assert key_body[:40] not in text
     assert "PRIVATE KEY" not in text
     assert '"kind":"Pod"' not in text and "serviceAccountToken" not in text
+
+
+def test_a_pod_eci_cannot_run_reaches_the_wire_the_metric_and_the_decision_log(serve):
+    server = serve("--log-format", "json", "--log-level", "debug")
+    daemonset = review("045-CREATE-batch-node-agent-")
+    status, answer = server.post_review(daemonset)
+    assert status == 200
+    response = answer["response"]
+    assert response["uid"] == daemonset["request"]["uid"] and response["allowed"] is True
+    assert "patch" not in response and "patchType" not in response
+    assert response["warnings"] == [
+        'owner DaemonSet "node-agent" makes it a DaemonSet pod, which ECI virtual nodes cannot run; pod left unchanged',
+        'required node affinity pins it to node "node-1" by metadata.name, which ECI virtual nodes cannot run; pod left unchanged',
+    ]
+    assert response["auditAnnotations"] == {"selector": "batch-any", "policy": "fair", "incompatible": "daemonSet,nodePinned"}
+    canary = review("131-CREATE-plain-audit-only")
+    status, answer = server.post_review(canary)
+    assert status == 200 and answer["response"]["auditAnnotations"] == {"auditSelectors": "canary-audit"}
+
+    found = samples(server)
+    admissions = {labels: value for (name, labels), value in found.items() if name == "eci_profile_admission_requests_total"}
+    assert admissions == {(("operation", "CREATE"), ("result", "incompatible")): 1,
+                          (("operation", "CREATE"), ("result", "unchanged")): 1}
+    selectors = {(dict(labels)["selector"], dict(labels)["mode"]): value for (name, labels), value in found.items()
+                 if name == "eci_profile_selector_matches_total"}
+    assert selectors == {("batch-any", "enforce"): 1, ("ntp", "enforce"): 1, ("canary-audit", "audit"): 1}
+
+    server.stop()
+    decisions = [json.loads(line) for line in server.log().splitlines() if '"admission decision"' in line]
+    assert [d.get("incompatible") for d in decisions] == ["daemonSet,nodePinned", None]
+    assert [d.get("auditSelectors") for d in decisions] == [None, "canary-audit"]
+    assert decisions[0]["admission.result"] == "incompatible"
 
 
 def test_the_version_is_in_the_start_log_line_and_the_build_info_metric(binary, serve):

@@ -2,12 +2,15 @@ import AdmissionCodec
 import ECIProfileCore
 import Foundation
 
-/// The core tests' fixture profile (Tests/ECIProfileCoreTests/Fixtures/profile.json): all three
-/// policies, effect-only selectors, escaped and non-ASCII annotation values. No effect label is
-/// read by another selector's object selector, so a second review of a patched pod adds nothing.
-private let reviewer: AdmissionReviewer = {
-    let selectors = #"""
-    [{"name": "batch-workers",
+/// The core tests' fixture profile (Tests/ECIProfileCoreTests/Fixtures/profile.json): an audit
+/// selector, all three policies, effect-only selectors, escaped and non-ASCII annotation values,
+/// every compatibility check enforced. No effect label is read by another selector's object
+/// selector, so a second review of a patched pod adds nothing.
+private let selectors = #"""
+    [{"name": "canary-audit", "mode": "audit",
+      "objectSelector": {"matchLabels": {"canary": "true"}},
+      "effect": {"labels": {"never": "added"}}},
+     {"name": "batch-workers",
       "namespaceSelector": {"matchLabels": {"team": "batch"}},
       "objectSelector": {"matchLabels": {"app": "worker"},
                          "matchExpressions": [{"key": "tier", "operator": "NotIn", "values": ["critical"]}]},
@@ -32,9 +35,18 @@ private let reviewer: AdmissionReviewer = {
      {"name": "ntp",
       "effect": {"annotations": {"k8s.aliyun.com/eci-ntp-server": "100.100.3.1", "example.com/note": "virtual 节点 ✓ <ok> & \"quoted\""}}}]
     """#
-    guard let profile = ProfileParser.parse(["selectors": selectors]).profile else { fatalError("the fixed profile is invalid") }
+
+private func makeReviewer(_ edit: (inout Profile) -> Void = { _ in }) -> AdmissionReviewer {
+    guard var profile = ProfileParser.parse(["selectors": selectors]).profile else { fatalError("the fixed profile is invalid") }
+    edit(&profile)
     return AdmissionReviewer(planner: MutationPlanner(profile: profile, excludedNamespaces: ["kube-system", "eci-profile-system"]))
-}()
+}
+
+private let reviewer = makeReviewer()
+/// The same profile without its audit selector: audit selectors must never change an answer.
+private let reviewerWithoutAudit = makeReviewer { $0.selectors.removeAll { $0.mode == .audit } }
+/// The same profile with the compatibility guard off: what an incompatible pod would have got.
+private let reviewerWithoutGuard = makeReviewer { $0.compatibilityChecks = [] }
 
 /// The fixtures' namespaces (Tests/ECIProfileCoreTests/Fixtures/namespaces.json); "offline" has unknown labels.
 private func namespaceLabels(_ namespace: String) -> NamespaceLabels {
@@ -53,6 +65,7 @@ public func fuzz(_ data: UnsafePointer<UInt8>, _ size: Int) -> CInt {
     guard let request = try? AdmissionReviewDecoder.decode(body) else { return 0 }
     let outcome = reviewer.review(request, namespaceLabels: namespaceLabels)
     let response = outcome.response
+    checkAuditAndGuard(request, outcome)
 
     // The encoded review is JSON whose base64 patch is the planned patch.
     let encoded: JSONValue
@@ -96,4 +109,24 @@ public func fuzz(_ data: UnsafePointer<UInt8>, _ size: Int) -> CInt {
     let second = reviewer.review(again, namespaceLabels: namespaceLabels).response.patch
     guard second.isEmpty else { fatalError("second review patches again: \(JSONValue.array(second.map(\.jsonValue)).jsonString)") }
     return 0
+}
+
+/// Audit selectors change nothing; an incompatible pod gets nothing but one warning per failed
+/// check, and is one the profile would otherwise send.
+private func checkAuditAndGuard(_ request: AdmissionRequest, _ outcome: AdmissionOutcome) {
+    let withoutAudit = reviewerWithoutAudit.review(request, namespaceLabels: namespaceLabels)
+    guard withoutAudit.response.patch == outcome.response.patch, withoutAudit.response.warnings == outcome.response.warnings else {
+        fatalError("an audit selector changed the answer")
+    }
+    guard let decision = outcome.decision, decision.outcome == .incompatible else { return }
+    guard case .success(let pod) = request.pod else { fatalError("incompatible without a pod") }
+    guard outcome.result == .incompatible, decision.patch.isEmpty, !decision.incompatibilities.isEmpty,
+          decision.warnings == decision.incompatibilities.map(\.warning),
+          decision.incompatibilities.allSatisfy({ $0.check.failure(of: pod) == $0 }) else {
+        fatalError("incompatible decision is inconsistent")
+    }
+    let unguarded = reviewerWithoutGuard.review(request, namespaceLabels: namespaceLabels).decision
+    guard unguarded?.outcome == .matched, unguarded?.decidingSelector == decision.decidingSelector else {
+        fatalError("an incompatible pod that the profile would not send")
+    }
 }

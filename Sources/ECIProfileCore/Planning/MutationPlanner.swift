@@ -27,14 +27,30 @@ public struct MutationPlanner: Sendable {
         var decider: ProfileSelector?
         // Indices into `selectors`: copying a selector would retain each of its members.
         var matched: [Int] = []
+        var audited: [String] = []
         for index in selectors.indices {
+            if selectors[index].selector.mode == .audit {
+                if selectors[index].selector.matches(namespaceLabels: namespaceLabels, podLabels: podLabels) {
+                    audited.append(selectors[index].selector.name)
+                }
+                continue
+            }
             if !selectors[index].selector.isEffectOnly {
                 guard selectors[index].selector.matches(namespaceLabels: namespaceLabels, podLabels: podLabels) else { continue }
                 if decider == nil { decider = selectors[index].selector }
             }
             matched.append(index)
         }
-        guard let decider else { return MutationDecision(outcome: .unmatched) }
+        guard let decider else { return MutationDecision(outcome: .unmatched, auditSelectors: audited) }
+        let matchedNames = matched.map { selectors[$0].selector.name }
+        // Checked only now: pods that no selector sends are never checked (SPEC §2.10). A pod
+        // that fails gets nothing, not even effects or tolerations.
+        let failures = prepared.compatibilityChecks.compactMap { $0.failure(of: pod) }
+        if !failures.isEmpty {
+            return MutationDecision(outcome: .incompatible, matchedSelectors: matchedNames, decidingSelector: decider.name,
+                                    policy: decider.policy, warnings: failures.map(\.warning), incompatibilities: failures,
+                                    auditSelectors: audited)
+        }
         var builder = PatchBuilder(pod: pod)
         if pod.nodeName?.isEmpty ?? true {
             if decider.policy == .virtualNodeOnly {
@@ -47,7 +63,8 @@ public struct MutationPlanner: Sendable {
         }
         builder.addAnnotations(matched.lazy.flatMap { selectors[$0].annotations })
         builder.addLabels(matched.lazy.flatMap { selectors[$0].labels })
-        return MutationDecision(outcome: .matched, matchedSelectors: matched.map { selectors[$0].selector.name }, decidingSelector: decider.name,
-                                policy: decider.policy, patch: builder.operations, warnings: builder.warnings)
+        return MutationDecision(outcome: .matched, matchedSelectors: matchedNames, decidingSelector: decider.name,
+                                policy: decider.policy, patch: builder.operations, warnings: builder.warnings,
+                                auditSelectors: audited)
     }
 }

@@ -58,6 +58,7 @@ struct PreparedProfile: Sendable {
     let nodeSelector: [Member]
     let tolerations: [PreparedToleration]
     let avoidingAffinity: AvoidingAffinity?
+    let compatibilityChecks: [CompatibilityCheck]
 
     init(_ profile: Profile) {
         selectors = profile.selectors.map { selector in
@@ -68,5 +69,6 @@ struct PreparedProfile: Sendable {
         nodeSelector = profile.virtualNodeSelector.map { Member($0, in: PatchBuilder.nodeSelectorPath) }
         tolerations = profile.virtualNodeTolerations.map { PreparedToleration(toleration: $0, jsonValue: $0.jsonValue) }
         avoidingAffinity = AvoidingAffinity(avoiding: profile.virtualNodeSelector)
+        compatibilityChecks = profile.compatibilityChecks
     }
 }

@@ -43,7 +43,7 @@ extension PodSnapshot {
     }
 
     private mutating func decodeMetadata(_ reader: inout JSONReader) throws {
-        (name, generateName, labels, annotationKeys) = (nil, nil, nil, nil)
+        (name, generateName, labels, annotationKeys, compatibility.daemonSetOwner) = (nil, nil, nil, nil, nil)
         try reader.beginObject()
         while let key = try reader.nextKey() {
             if key == "name" {
@@ -54,6 +54,8 @@ extension PodSnapshot {
                 labels = try Self.readStringMap(&reader, field: "metadata.labels")
             } else if key == "annotations" {
                 annotationKeys = try Self.readKeys(&reader, field: "metadata.annotations")
+            } else if key == "ownerReferences" {
+                compatibility.daemonSetOwner = try CompatibilityFacts.readDaemonSetOwner(&reader)
             } else {
                 try reader.skipValue()
             }
@@ -62,19 +64,44 @@ extension PodSnapshot {
 
     private mutating func decodeSpec(_ reader: inout JSONReader) throws {
         (nodeName, nodeSelector, tolerations, affinity) = (nil, nil, nil, nil)
+        let daemonSetOwner = compatibility.daemonSetOwner
+        compatibility = CompatibilityFacts(daemonSetOwner: daemonSetOwner)
+        // Containers and init containers are kept apart while reading, so a warning lists
+        // containers first whatever the members' order.
+        var containers: (hostPorts: [CompatibilityFacts.HostPort], privileged: [CompatibilityFacts.Container]) = ([], [])
+        var initContainers = containers
         try reader.beginObject()
         while let key = try reader.nextKey() {
-            if key == "nodeName" {
+            if key == "hostNetwork" {
+                compatibility.hostNetwork = try Self.readFlag(&reader, field: "spec.hostNetwork")
+            } else if key == "volumes" {
+                compatibility.hostPathVolumes = try CompatibilityFacts.readHostPathVolumes(&reader)
+            } else if key == "containers" {
+                containers = try CompatibilityFacts.readContainers(&reader, isInit: false)
+            } else if key == "initContainers" {
+                initContainers = try CompatibilityFacts.readContainers(&reader, isInit: true)
+            } else if key == "nodeName" {
                 nodeName = try reader.readOptionalString()
             } else if key == "nodeSelector" {
                 nodeSelector = try Self.readStringMap(&reader, field: "spec.nodeSelector")
             } else if key == "tolerations" {
                 tolerations = try Self.readTolerations(&reader)
             } else if key == "affinity" {
-                affinity = try Self.readAffinity(&reader)
+                (affinity, compatibility.pinnedNodeNames) = try Self.readAffinity(&reader)
             } else {
                 try reader.skipValue()
             }
+        }
+        compatibility.hostPorts = containers.hostPorts + initContainers.hostPorts
+        compatibility.privilegedContainers = containers.privileged + initContainers.privileged
+    }
+
+    /// A boolean; false for `null`.
+    private static func readFlag(_ reader: inout JSONReader, field: String) throws -> Bool {
+        switch try reader.peekKind() {
+        case .bool: return try reader.readBool()
+        case .null: try reader.skipValue(); return false
+        default: throw PodDecodingError(description: "\(field) must be a boolean")
         }
     }
 
@@ -156,13 +183,16 @@ extension PodSnapshot {
         return toleration
     }
 
-    private static func readAffinity(_ reader: inout JSONReader) throws -> Affinity? {
+    /// The affinity, and the node names its required node affinity pins the pod to (see
+    /// `CompatibilityFacts.pinnedNodeNames`).
+    private static func readAffinity(_ reader: inout JSONReader) throws -> (Affinity?, pinnedNodeNames: [String]?) {
         switch try reader.peekKind() {
         case .null:
             try reader.skipValue()
-            return nil
+            return (nil, nil)
         case .object:
             var affinity = Affinity()
+            var pinnedNodeNames: [String]?
             try reader.beginObject()
             while let key = try reader.nextKey() {
                 guard key == "nodeAffinity" else {
@@ -170,24 +200,27 @@ extension PodSnapshot {
                     continue
                 }
                 affinity = Affinity(hasNodeAffinity: try reader.peekKind() == .object)
+                pinnedNodeNames = nil
                 guard affinity.hasNodeAffinity else {
                     try reader.skipValue()
                     continue
                 }
                 try reader.beginObject()
                 while let nodeKey = try reader.nextKey() {
-                    guard nodeKey == "preferredDuringSchedulingIgnoredDuringExecution" else {
-                        try reader.skipValue()
-                        continue
-                    }
-                    if case .array(let terms) = try reader.readValue() {
-                        affinity.preferredTerms = terms
+                    if nodeKey == "preferredDuringSchedulingIgnoredDuringExecution" {
+                        if case .array(let terms) = try reader.readValue() {
+                            affinity.preferredTerms = terms
+                        } else {
+                            affinity.preferredTerms = nil
+                        }
+                    } else if nodeKey == "requiredDuringSchedulingIgnoredDuringExecution" {
+                        pinnedNodeNames = try CompatibilityFacts.readPinnedNodeNames(&reader)
                     } else {
-                        affinity.preferredTerms = nil
+                        try reader.skipValue()
                     }
                 }
             }
-            return affinity
+            return (affinity, pinnedNodeNames)
         default:
             throw PodDecodingError(description: "spec.affinity must be an object")
         }

@@ -14,6 +14,8 @@ public struct PodSnapshot: Sendable, Equatable {
     public var nodeSelector: [String: String]?
     public var tolerations: [Toleration]?
     public var affinity: Affinity?
+    /// What the ECI compatibility checks look at (SPEC §2.10).
+    public var compatibility: CompatibilityFacts
 
     /// What the pod already says about node affinity.
     public struct Affinity: Sendable, Equatable {
@@ -30,7 +32,7 @@ public struct PodSnapshot: Sendable, Equatable {
 
     public init(name: String? = nil, generateName: String? = nil, labels: [String: String]? = nil,
                 annotationKeys: Set<String>? = nil, nodeName: String? = nil, nodeSelector: [String: String]? = nil,
-                tolerations: [Toleration]? = nil, affinity: Affinity? = nil) {
+                tolerations: [Toleration]? = nil, affinity: Affinity? = nil, compatibility: CompatibilityFacts = CompatibilityFacts()) {
         self.name = name
         self.generateName = generateName
         self.labels = labels
@@ -39,6 +41,7 @@ public struct PodSnapshot: Sendable, Equatable {
         self.nodeSelector = nodeSelector
         self.tolerations = tolerations
         self.affinity = affinity
+        self.compatibility = compatibility
     }
 
     /// The name for logs: the name, or `generateName` followed by `*` for pods not yet named.

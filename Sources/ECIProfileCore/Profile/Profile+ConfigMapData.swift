@@ -7,6 +7,7 @@ extension Profile {
         data["selectors"] = JSONValue.array(selectors.map(\.jsonValue)).jsonString
         data["virtualNodeSelector"] = JSONValue.object(virtualNodeSelector).jsonString
         data["virtualNodeTolerations"] = JSONValue.array(virtualNodeTolerations.map(\.jsonValue)).jsonString
+        data["compatibilityChecks"] = JSONValue.array(compatibilityChecks.map { .string($0.rawValue) }).jsonString
         return data
     }
 }
@@ -18,6 +19,7 @@ extension ProfileSelector {
         if let namespaceSelector { members.append(JSONMember("namespaceSelector", namespaceSelector.jsonValue)) }
         if let objectSelector { members.append(JSONMember("objectSelector", objectSelector.jsonValue)) }
         members.append(JSONMember("policy", .string(policy.rawValue)))
+        members.append(JSONMember("mode", .string(mode.rawValue)))
         members.append(JSONMember("effect", .object([JSONMember("annotations", .object(effect.annotations)),
                                                      JSONMember("labels", .object(effect.labels))])))
         return .object(members)

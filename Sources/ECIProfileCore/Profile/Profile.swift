@@ -11,14 +11,19 @@ public struct Profile: Sendable, Hashable {
     public var selectors: [ProfileSelector]
     public var virtualNodeSelector: [KeyValue]
     public var virtualNodeTolerations: [Toleration]
+    /// The ECI compatibility checks enforced (SPEC §2.10), in `CompatibilityCheck`'s order;
+    /// empty turns the guard off.
+    public var compatibilityChecks: [CompatibilityCheck]
     /// The cluster-level ECI settings, validated and kept as written (not used for mutation).
     public var clusterSettings: [KeyValue]
 
     public init(selectors: [ProfileSelector] = [], virtualNodeSelector: [KeyValue] = Profile.defaultVirtualNodeSelector,
-                virtualNodeTolerations: [Toleration] = Profile.defaultVirtualNodeTolerations, clusterSettings: [KeyValue] = []) {
+                virtualNodeTolerations: [Toleration] = Profile.defaultVirtualNodeTolerations,
+                compatibilityChecks: [CompatibilityCheck] = CompatibilityCheck.allCases, clusterSettings: [KeyValue] = []) {
         self.selectors = selectors
         self.virtualNodeSelector = virtualNodeSelector
         self.virtualNodeTolerations = virtualNodeTolerations
+        self.compatibilityChecks = compatibilityChecks
         self.clusterSettings = clusterSettings
     }
 

@@ -2,7 +2,7 @@
 /// collected; any error rejects the whole profile.
 public struct ProfileParser {
     /// Keys the webhook reads for matching and mutation.
-    static let mutationKeys: Set<String> = ["selectors", "virtualNodeSelector", "virtualNodeTolerations"]
+    static let mutationKeys: Set<String> = ["selectors", "virtualNodeSelector", "virtualNodeTolerations", "compatibilityChecks"]
 
     private var errors: [ProfileIssue] = []
     private var warnings: [ProfileIssue] = []
@@ -30,6 +30,9 @@ public struct ProfileParser {
         }
         if let text = data["virtualNodeTolerations"], let json = parseJSON(text, path: "virtualNodeTolerations") {
             profile.virtualNodeTolerations = parseTolerations(json, path: "virtualNodeTolerations")
+        }
+        if let text = data["compatibilityChecks"], !text.isEmpty, let json = parseJSON(text, path: "compatibilityChecks") {
+            profile.compatibilityChecks = parseCompatibilityChecks(json)
         }
         profile.clusterSettings = ClusterSettingsValidator.validate(data, report: { self.error($0, $1) })
         if data["selectors"] == nil {
@@ -101,7 +104,7 @@ public struct ProfileParser {
     }
 
     private mutating func parseSelector(_ json: JSONValue, path: String) -> ProfileSelector? {
-        let allowed: Set<String> = ["name", "namespaceSelector", "objectSelector", "policy", "effect"]
+        let allowed: Set<String> = ["name", "namespaceSelector", "objectSelector", "policy", "mode", "effect"]
         let name = json["name"].flatMap { expectString($0, path: "\(path).name") } ?? ""
         currentSelectorName = name.isEmpty ? nil : name
         defer { currentSelectorName = nil }
@@ -113,18 +116,24 @@ public struct ProfileParser {
             switch member.key {
             case "namespaceSelector": selector.namespaceSelector = parseLabelSelector(member.value, path: memberPath)
             case "objectSelector": selector.objectSelector = parseLabelSelector(member.value, path: memberPath)
-            case "policy":
-                guard let text = expectString(member.value, path: memberPath) else { break }
-                if let policy = SchedulingPolicy(rawValue: text) {
-                    selector.policy = policy
-                } else {
-                    error(memberPath, "must be one of \(SchedulingPolicy.allCases.map(\.rawValue).joined(separator: ", ")), not \"\(text)\"")
-                }
+            case "policy": selector.policy = parseCase(member.value, path: memberPath) ?? selector.policy
+            case "mode": selector.mode = parseCase(member.value, path: memberPath) ?? selector.mode
             case "effect": selector.effect = parseEffect(member.value, path: memberPath)
             default: break
             }
         }
+        if selector.mode == .audit, selector.isEffectOnly {
+            error("\(path).mode", "an audit selector needs a namespaceSelector or an objectSelector")
+        }
         return selector
+    }
+
+    /// One of an enum's raw values, reporting anything else with the values allowed.
+    private mutating func parseCase<Value: RawRepresentable<String> & CaseIterable>(_ json: JSONValue, path: String) -> Value? {
+        guard let text = expectString(json, path: path) else { return nil }
+        if let value = Value(rawValue: text) { return value }
+        error(path, "must be one of \(Value.allCases.map(\.rawValue).joined(separator: ", ")), not \"\(text)\"")
+        return nil
     }
 
     private mutating func parseLabelSelector(_ json: JSONValue, path: String) -> LabelSelector? {
@@ -182,6 +191,27 @@ public struct ProfileParser {
         }
         guard let key else { return nil }
         return LabelSelector.Requirement(key: key, operator: op, values: values)
+    }
+
+    // MARK: Compatibility checks
+
+    /// The enforced checks, in `CompatibilityCheck`'s order whatever the listed order.
+    private mutating func parseCompatibilityChecks(_ json: JSONValue) -> [CompatibilityCheck] {
+        guard case .array(let elements) = json else {
+            error("compatibilityChecks", "must be a JSON array of check names, not \(json.typeName)")
+            return CompatibilityCheck.allCases
+        }
+        var listed: Set<CompatibilityCheck> = []
+        for (index, element) in elements.enumerated() {
+            let path = "compatibilityChecks[\(index)]"
+            guard let name = expectString(element, path: path) else { continue }
+            guard let check = CompatibilityCheck(rawValue: name) else {
+                error(path, "unknown check \"\(name)\"; known: \(CompatibilityCheck.allCases.map(\.rawValue).joined(separator: ", "))")
+                continue
+            }
+            if !listed.insert(check).inserted { error(path, "\"\(name)\" is listed twice") }
+        }
+        return CompatibilityCheck.allCases.filter(listed.contains)
     }
 
     // MARK: Maps and tolerations

@@ -9,6 +9,15 @@ public enum SchedulingPolicy: String, Sendable, CaseIterable {
     case fair
 }
 
+/// Whether a selector changes pods or is only watched (SPEC §1, `mode`).
+public enum SelectorMode: String, Sendable, CaseIterable {
+    /// Matched selectors send pods and add their effects.
+    case enforce
+    /// Matched selectors are only reported (audit annotation `auditSelectors`, metric); they
+    /// never change a pod and take no part in deciding where it runs.
+    case audit
+}
+
 /// What a matching selector adds to a pod's metadata.
 public struct SelectorEffect: Sendable, Hashable {
     public var annotations: [KeyValue]
@@ -26,14 +35,16 @@ public struct ProfileSelector: Sendable, Hashable {
     public var namespaceSelector: LabelSelector?
     public var objectSelector: LabelSelector?
     public var policy: SchedulingPolicy
+    public var mode: SelectorMode
     public var effect: SelectorEffect
 
     public init(name: String, namespaceSelector: LabelSelector? = nil, objectSelector: LabelSelector? = nil,
-                policy: SchedulingPolicy = .virtualNodeOnly, effect: SelectorEffect = SelectorEffect()) {
+                policy: SchedulingPolicy = .virtualNodeOnly, mode: SelectorMode = .enforce, effect: SelectorEffect = SelectorEffect()) {
         self.name = name
         self.namespaceSelector = namespaceSelector
         self.objectSelector = objectSelector
         self.policy = policy
+        self.mode = mode
         self.effect = effect
     }
 
