@@ -13,6 +13,21 @@ extension JSONValue {
         self = try JSONValue(try Self.composeYAML(text))
     }
 
+    /// Reads every document of a YAML stream (`---` separated); empty documents are skipped.
+    public static func documents(yaml text: String) throws(YAMLReadError) -> [JSONValue] {
+        var documents: [JSONValue] = []
+        do {
+            for node in try Yams.compose_all(yaml: text) {
+                documents.append(try JSONValue(node))
+            }
+        } catch let error as YAMLReadError {
+            throw error
+        } catch {
+            throw YAMLReadError(description: "not valid YAML: \(error)")
+        }
+        return documents
+    }
+
     /// The YAML node tree of one document, with the marks (line, column) of its nodes.
     static func composeYAML(_ text: String) throws(YAMLReadError) -> Node {
         let node: Node?

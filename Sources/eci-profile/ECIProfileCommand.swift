@@ -8,6 +8,6 @@ struct ECIProfileCommand: ParsableCommand {
         commandName: "eci-profile",
         abstract: "Kubernetes mutating webhook that sends selected pods to ECI virtual nodes.",
         version: BuildInfo.version,
-        subcommands: [ServeCommand.self, CheckCommand.self, MutateCommand.self]
+        subcommands: [ServeCommand.self, CheckCommand.self, MutateCommand.self, DiffCommand.self]
     )
 }

@@ -1,0 +1,7 @@
+import ECIProfileCore
+import ProfileImpact
+import Testing
+
+@Suite struct ImpactChangeTests {
+    @Test func placeholder() {}
+}
