@@ -97,6 +97,8 @@ public struct ImpactInputReader {
             problems.append("\(source): \(error)")
             return
         }
+        // Like a Service among workloads: the webhook never changes anything but a pod creation.
+        guard request.attributes.isPodCreation else { return }
         switch request.pod {
         case .success(let pod)?:
             subjects.append(ImpactSubject(kind: "Pod", namespace: request.attributes.namespace, name: pod.displayName,

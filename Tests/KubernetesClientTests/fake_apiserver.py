@@ -11,11 +11,13 @@ Clients authenticate with a client certificate from the CA or with the bearer to
 DIR/accepted-token (re-read on every request, so a test can rotate it).
 
 API: LIST/GET/WATCH of core/v1 collections (/api/v1/namespaces/<ns>/<resource>, /api/v1/<resource>)
-with fieldSelector metadata.name=..., resourceVersion, timeoutSeconds and chunked watch streams;
+and of other groups' (/apis/<group>/<version>/...), with fieldSelector metadata.name=...,
+resourceVersion, timeoutSeconds, chunked watch streams, and LIST pagination (limit, continue);
 POST /api/v1/namespaces/<ns>/events records the body.
 
 Control (no auth, not logged):
-  POST /_control/object        {"resource","op":"put"|"delete","namespace","name","data","labels"}
+  POST /_control/object        {"resource","op":"put"|"delete","namespace","name","data","labels","object"}
+                               ("object": any object to store as given, e.g. a Deployment)
   POST /_control/bookmark      send a BOOKMARK with a new resourceVersion to open watches
   POST /_control/watch-gone    {"http": bool} the next watch gets 410 (HTTP status or ERROR event)
   POST /_control/down          {"seconds": s} drop every API connection for s seconds
@@ -117,6 +119,8 @@ class State:
                 metadata["labels"] = body["labels"]
             obj = {"apiVersion": "v1", "kind": "ConfigMap" if resource == "configmaps" else "Namespace",
                    "metadata": metadata}
+            if "object" in body:
+                obj = dict(body["object"], metadata=dict(body["object"].get("metadata", {}), **metadata))
             if "data" in body:
                 obj["data"] = body["data"]
             self.objects[key] = obj
@@ -198,9 +202,12 @@ class Handler(BaseHTTPRequestHandler):
             return self.control(method, url.path[len("/_control/"):])
         parts = [p for p in url.path.split("/") if p]
         state = self.state
-        if parts[:2] != ["api", "v1"]:
+        if parts[:2] == ["api", "v1"]:
+            rest = parts[2:]
+        elif parts[:1] == ["apis"] and len(parts) > 3:
+            rest = parts[3:]
+        else:
             return self.send_json(404, status_body(404, "NotFound", "unknown path"))
-        rest = parts[2:]
         namespace, name = None, None
         if len(rest) >= 3 and rest[0] == "namespaces":
             namespace, resource, name = rest[1], rest[2], (rest[3] if len(rest) > 3 else None)
@@ -242,6 +249,11 @@ class Handler(BaseHTTPRequestHandler):
                          if matches(r, ns, o, resource, namespace, query.get("fieldSelector"))]
                 body = {"kind": "List", "apiVersion": "v1", "metadata": {"resourceVersion": str(state.rv)},
                         "items": items}
+            if query.get("limit"):
+                start, limit = int(query.get("continue") or 0), int(query["limit"])
+                body["items"] = items[start:start + limit]
+                if start + limit < len(items):
+                    body["metadata"]["continue"] = str(start + limit)
             return self.send_json(200, body)
         return self.watch(entry, resource, namespace, query)
 
