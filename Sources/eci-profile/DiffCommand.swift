@@ -33,17 +33,8 @@ struct DiffCommand: ParsableCommand {
     @Argument(help: "Files or directories of objects; none: the cluster's workloads.")
     var inputs: [String] = []
 
-    @Option(help: "Labels of every input's namespace, as key=value pairs separated by commas.")
-    var namespaceLabels: String?
-
-    @Option(help: "A YAML/JSON file mapping namespace names to their labels (default with a cluster: its namespaces).")
-    var namespaceLabelsFile: String?
-
-    @Option(help: "Namespace for inputs without metadata.namespace.")
-    var namespace = "default"
-
-    @Option(help: "Namespaces whose pods are never changed, separated by commas.")
-    var excludedNamespaces = "kube-system"
+    /// Without a labels flag, the labels are the cluster's when there is one.
+    @OptionGroup var namespaces: NamespaceOptions
 
     @Option(help: "A kubeconfig for reading the cluster (default in a cluster: the service account).")
     var kubeconfig: String?
@@ -61,7 +52,6 @@ struct DiffCommand: ParsableCommand {
     var output: Output = .text
 
     func validate() throws {
-        try NamespaceLabelsArgument(pairs: namespaceLabels, file: namespaceLabelsFile).validate()
         if pageSize < 1 { throw ValidationError("--page-size must be at least 1") }
         if clusterConfiguration == nil, inputs.isEmpty || old == "cluster" || new == "cluster" {
             throw ValidationError("reading the cluster (no INPUT, or a `cluster` profile) needs --kubeconfig or a pod's service account")
@@ -86,7 +76,7 @@ struct DiffCommand: ParsableCommand {
             subjects = listed.subjects
             problems += listed.problems
         } else {
-            var reader = ImpactInputReader(defaultNamespace: namespace)
+            var reader = ImpactInputReader(defaultNamespace: namespaces.namespace)
             for input in inputs {
                 if input == "-" {
                     reader.read(bytes: Array(FileHandle.standardInput.readDataToEndOfFile()), source: "-")
@@ -98,15 +88,15 @@ struct DiffCommand: ParsableCommand {
             problems += reader.problems
         }
         let labelsFor: (String) -> [String: String]
-        if namespaceLabels == nil, namespaceLabelsFile == nil, let inventory {
+        if !namespaces.givesLabels, let inventory {
             let table = try fromCluster { try await inventory.namespaceLabels(report: progress.record) }
             labelsFor = { table[$0] ?? [:] }
         } else {
-            labelsFor = try NamespaceLabelsArgument(pairs: namespaceLabels, file: namespaceLabelsFile).lookup()
+            labelsFor = try namespaces.labelsLookup()
         }
         progress.finish()
-        let excluded = Set(excludedNamespaces.split(separator: ",").map(String.init))
-        let report = ProfileImpact(old: oldProfile, new: newProfile, excludedNamespaces: excluded).report(subjects, namespaceLabels: labelsFor)
+        let report = ProfileImpact(old: oldProfile, new: newProfile, excludedNamespaces: namespaces.excluded)
+            .report(subjects, namespaceLabels: labelsFor)
         switch output {
         case .text:
             for change in report.changes { print(change.line) }
@@ -122,7 +112,7 @@ struct DiffCommand: ParsableCommand {
     /// The cluster, when the command reads it: without INPUT, for a `cluster` profile, or for
     /// the namespaces' labels when no flag gives them.
     private func clusterInventory() throws -> ClusterInventory? {
-        let needed = inputs.isEmpty || old == "cluster" || new == "cluster" || (namespaceLabels == nil && namespaceLabelsFile == nil)
+        let needed = inputs.isEmpty || old == "cluster" || new == "cluster" || !namespaces.givesLabels
         guard needed, kubeconfig != nil || !(ProcessInfo.processInfo.environment["KUBERNETES_SERVICE_HOST"] ?? "").isEmpty else { return nil }
         let configuration: KubernetesClientConfiguration
         do {

@@ -23,17 +23,7 @@ struct MutateCommand: ParsableCommand {
     @Option(help: "The eci-profile ConfigMap (YAML file or mounted directory).")
     var profile: String
 
-    @Option(help: "Labels of the pod's namespace, as key=value pairs separated by commas.")
-    var namespaceLabels: String?
-
-    @Option(help: "A YAML/JSON file mapping namespace names to their labels.")
-    var namespaceLabelsFile: String?
-
-    @Option(help: "Namespace for a Pod input without metadata.namespace.")
-    var namespace = "default"
-
-    @Option(help: "Namespaces whose pods are never changed, separated by commas.")
-    var excludedNamespaces = "kube-system"
+    @OptionGroup var namespaces: NamespaceOptions
 
     @Flag(help: "Print a human summary: the selectors that matched and why, the policy, the patch and warnings.")
     var explain = false
@@ -51,24 +41,19 @@ struct MutateCommand: ParsableCommand {
     @Argument(help: "An AdmissionReview or Pod file, YAML or JSON; - for standard input.")
     var input: String
 
-    func validate() throws {
-        try NamespaceLabelsArgument(pairs: namespaceLabels, file: namespaceLabelsFile).validate()
-    }
-
     func run() throws {
         let loaded = try ProfileArgument.load(profile)
-        let labelsFor = try NamespaceLabelsArgument(pairs: namespaceLabels, file: namespaceLabelsFile).lookup()
+        let labelsFor = try namespaces.labelsLookup()
         let preview: MutationPreview
         do {
-            preview = try MutationPreview(input: readInput(), defaultNamespace: namespace)
+            preview = try MutationPreview(input: readInput(), defaultNamespace: namespaces.namespace)
         } catch let exit as ExitCode {
             throw exit
         } catch {
             printError("\(input): \(error)")
             throw ExitCode(2)
         }
-        let excluded = Set(excludedNamespaces.split(separator: ",").map(String.init))
-        let reviewer = AdmissionReviewer(planner: MutationPlanner(profile: loaded, excludedNamespaces: excluded))
+        let reviewer = AdmissionReviewer(planner: MutationPlanner(profile: loaded, excludedNamespaces: namespaces.excluded))
         let outcome = reviewer.review(preview.request) { .found(labelsFor($0)) }
         if explain {
             print(ExplanationFormatter(planner: reviewer.planner, preview: preview, outcome: outcome,
