@@ -39,9 +39,17 @@ for path in argumentList[2...] {
     var iterations = 0
     let start = clock.now
     let cpuStart = threadCPUSeconds()
-    while clock.now - start < .milliseconds(Int(ProcessInfo.processInfo.environment["BENCH_MS"] ?? "2000") ?? 2000) {
-        for _ in 0..<100 { sink &+= try once() }
-        iterations += 100
+    // BENCH_ITERATIONS runs a fixed count instead of a fixed time: for instruction counts under
+    // callgrind, which are repeatable on a busy machine where times are not.
+    let environment = ProcessInfo.processInfo.environment
+    if let fixed = environment["BENCH_ITERATIONS"].flatMap({ Int($0) }) {
+        for _ in 0..<fixed { sink &+= try once() }
+        iterations = fixed
+    } else {
+        while clock.now - start < .milliseconds(Int(environment["BENCH_MS"] ?? "2000") ?? 2000) {
+            for _ in 0..<100 { sink &+= try once() }
+            iterations += 100
+        }
     }
     let elapsed = clock.now - start
     let cpuPerOp = (threadCPUSeconds() - cpuStart) / Double(iterations) * 1e6

@@ -99,9 +99,16 @@ public struct JSONReader {
 
     /// Reads a string value.
     public mutating func readString() throws(JSONError) -> String {
+        try readStringKey().string
+    }
+
+    /// Reads a string value without decoding it, to compare it with known names (or decode it
+    /// later) without allocating.
+    @inline(__always)
+    public mutating func readStringKey() throws(JSONError) -> JSONKey {
         skipWhitespace()
         guard offset < bytes.count, bytes[offset] == UInt8(ascii: "\"") else { throw error("expected a string") }
-        return try scanString().string
+        return try scanString()
     }
 
     /// Reads a string value, or nil for `null`.
