@@ -53,15 +53,14 @@ struct DiffCommand: ParsableCommand {
 
     func validate() throws {
         if pageSize < 1 { throw ValidationError("--page-size must be at least 1") }
-        if clusterConfiguration == nil, inputs.isEmpty || old == "cluster" || new == "cluster" {
+        if !canReachCluster, inputs.isEmpty || old == "cluster" || new == "cluster" {
             throw ValidationError("reading the cluster (no INPUT, or a `cluster` profile) needs --kubeconfig or a pod's service account")
         }
     }
 
-    /// The cluster's client configuration, when one is at hand.
-    private var clusterConfiguration: KubernetesClientConfiguration? {
-        if let kubeconfig { return try? KubernetesClientConfiguration.fromKubeconfig(path: kubeconfig) }
-        return try? KubernetesClientConfiguration.inCluster()
+    /// Whether a cluster is at hand: a kubeconfig, or a pod's service account.
+    private var canReachCluster: Bool {
+        kubeconfig != nil || !(ProcessInfo.processInfo.environment["KUBERNETES_SERVICE_HOST"] ?? "").isEmpty
     }
 
     func run() throws {
@@ -113,7 +112,7 @@ struct DiffCommand: ParsableCommand {
     /// the namespaces' labels when no flag gives them.
     private func clusterInventory() throws -> ClusterInventory? {
         let needed = inputs.isEmpty || old == "cluster" || new == "cluster" || !namespaces.givesLabels
-        guard needed, kubeconfig != nil || !(ProcessInfo.processInfo.environment["KUBERNETES_SERVICE_HOST"] ?? "").isEmpty else { return nil }
+        guard needed, canReachCluster else { return nil }
         let configuration: KubernetesClientConfiguration
         do {
             configuration = try kubeconfig.map { try KubernetesClientConfiguration.fromKubeconfig(path: $0) } ?? KubernetesClientConfiguration.inCluster()
