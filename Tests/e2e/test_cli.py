@@ -266,6 +266,10 @@ def test_output_pod_follows_the_input_format_unless_told(binary, test_profile, t
 def test_version_is_the_package_version(binary):
     version = (ROOT / "Sources" / "Observability" / "BuildInfo.swift").read_text().split('version = "')[1].split('"')[0]
     assert run(binary, "--version", check=True).stdout == version + "\n"
+    # The places that repeat it.
+    assert f'org.opencontainers.image.version="{version}"' in (ROOT / "Dockerfile").read_text()
+    assert f"image: eci-profile:{version}" in (ROOT / "config" / "deployment.yaml").read_text()
+    assert f"newTag: {version}" in (ROOT / "config" / "kustomization.yaml").read_text()
 
 
 def test_serve_help_prints_each_default_once(binary):
