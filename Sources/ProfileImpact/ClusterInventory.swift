@@ -10,6 +10,11 @@ public struct ClusterInventory: Sendable {
         public var collection: String
         /// Objects of that collection listed so far.
         public var objects: Int
+
+        public init(collection: String, objects: Int) {
+            self.collection = collection
+            self.objects = objects
+        }
     }
 
     /// Why the cluster's answer cannot be used.

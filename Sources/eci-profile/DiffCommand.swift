@@ -69,7 +69,7 @@ struct DiffCommand: ParsableCommand {
         let newProfile = try profile(new, inventory: inventory)
         var problems: [String] = []
         let subjects: [ImpactSubject]
-        let progress = ListingProgress()
+        let progress = ListingProgress(clock: ContinuousClock(), write: printError)
         if inputs.isEmpty, let inventory {
             let listed = try fromCluster { try await inventory.subjects(report: progress.record) }
             subjects = listed.subjects
