@@ -11,12 +11,14 @@ Clients authenticate with a client certificate from the CA or with the bearer to
 DIR/accepted-token (re-read on every request, so a test can rotate it).
 
 API: LIST/GET/WATCH of core/v1 collections (/api/v1/namespaces/<ns>/<resource>, /api/v1/<resource>)
-with fieldSelector metadata.name=..., resourceVersion, timeoutSeconds and chunked watch streams;
+and of other groups' (/apis/<group>/<version>/...), with fieldSelector metadata.name=...,
+resourceVersion, timeoutSeconds, chunked watch streams, and LIST pagination (limit, continue);
 POST /api/v1/namespaces/<ns>/events records the body.
 
 Control (no auth, not logged):
-  POST /_control/object        {"resource","op":"put"|"delete","namespace","name","data","labels"}
-                               ("silent": true: stored for LIST/GET, never sent to watches, as an
+  POST /_control/object        {"resource","op":"put"|"delete","namespace","name","data","labels","object"}
+                               ("object": any object to store as given, e.g. a Deployment;
+                               "silent": true: stored for LIST/GET, never sent to watches, as an
                                object the watch has not delivered yet)
   POST /_control/objects       {"objects": [object bodies as above]} applied at once (big clusters)
   POST /_control/get-delay     {"seconds": s} every GET of one object answers s seconds late
@@ -123,6 +125,8 @@ class State:
                 metadata["labels"] = body["labels"]
             obj = {"apiVersion": "v1", "kind": "ConfigMap" if resource == "configmaps" else "Namespace",
                    "metadata": metadata}
+            if "object" in body:
+                obj = dict(body["object"], metadata=dict(body["object"].get("metadata", {}), **metadata))
             if "data" in body:
                 obj["data"] = body["data"]
             self.objects[key] = obj
@@ -206,9 +210,12 @@ class Handler(BaseHTTPRequestHandler):
             return self.control(method, url.path[len("/_control/"):])
         parts = [p for p in url.path.split("/") if p]
         state = self.state
-        if parts[:2] != ["api", "v1"]:
+        if parts[:2] == ["api", "v1"]:
+            rest = parts[2:]
+        elif parts[:1] == ["apis"] and len(parts) > 3:
+            rest = parts[3:]
+        else:
             return self.send_json(404, status_body(404, "NotFound", "unknown path"))
-        rest = parts[2:]
         namespace, name = None, None
         if len(rest) >= 3 and rest[0] == "namespaces":
             namespace, resource, name = rest[1], rest[2], (rest[3] if len(rest) > 3 else None)
@@ -255,6 +262,11 @@ class Handler(BaseHTTPRequestHandler):
                          if matches(r, ns, o, resource, namespace, query.get("fieldSelector"))]
                 body = {"kind": "List", "apiVersion": "v1", "metadata": {"resourceVersion": str(state.rv)},
                         "items": items}
+            if query.get("limit"):
+                start, limit = int(query.get("continue") or 0), int(query["limit"])
+                body["items"] = items[start:start + limit]
+                if start + limit < len(items):
+                    body["metadata"]["continue"] = str(start + limit)
             self.send_json(200, body)
             entry["answered"] = time.monotonic()
             return
