@@ -12,6 +12,9 @@ import TLSEngine
 /// decrypted into `plaintext` (reused). Responses are serialized into `staging` (reused), encrypted (or, in
 /// plain mode, swapped) into `output` once per read batch, and written with one `send`. Whatever the socket
 /// does not take stays in `output` with write interest on; past `maxBufferedOutputBytes` reading pauses.
+/// With a `MemoryBudget`, each read is charged before it is made and the charge is trued up to what the
+/// buffers hold after every event; a read the budget cannot take parks the connection (no read interest)
+/// until its loop finds room or sheds it.
 final class HTTPConnection {
     enum State {
         /// TLS handshake in progress.
@@ -63,6 +66,14 @@ final class HTTPConnection {
     var output: [UInt8] = []
     var outputOffset = 0
     private var interest: IOEvents = .read
+
+    // Memory budget (see `HTTPConnection+Budget.swift`).
+    /// Bytes charged to the server's `MemoryBudget` for this connection.
+    var charged = 0
+    /// When the request in progress (or its unsent answer) started holding memory; nil when idle.
+    var holdingSince: UInt64?
+    /// Reading stopped because the budget could not take another read; the loop resumes it.
+    var isParked = false
     private var closeNotifyQueued = false
 
     // Deadlines (monotonic nanoseconds).
@@ -107,6 +118,8 @@ final class HTTPConnection {
         }
         if events.contains(.read) {
             readAvailable()
+        } else {
+            settleBudget()
         }
     }
 
@@ -118,6 +131,10 @@ final class HTTPConnection {
         let buffer = loop.scratchBuffer
         var reads = 0
         while interest.contains(.read), acceptsInput, reads < Self.maxReadsPerEvent {
+            guard chargeForRead() else {
+                updateInterest()
+                break
+            }
             reads += 1
             let count: Int
             do {
@@ -147,6 +164,7 @@ final class HTTPConnection {
         flush()
         resumePausedRequests()
         if case .closed = state { return }
+        settleBudget()
         armTimer()
     }
 
@@ -304,8 +322,8 @@ final class HTTPConnection {
         updateInterest()
     }
 
-    /// Read interest unless closing or backed up; write interest while output is pending.
-    private func updateInterest() {
+    /// Read interest unless closing, backed up or parked for budget; write interest while output is pending.
+    func updateInterest() {
         var wanted: IOEvents = []
         let pending = output.count - outputOffset
         switch state {
@@ -314,7 +332,7 @@ final class HTTPConnection {
         case .closing:
             break
         case .handshaking, .http1, .http2, .lingering:
-            if pending <= environment.configuration.maxBufferedOutputBytes { wanted.insert(.read) }
+            if pending <= environment.configuration.maxBufferedOutputBytes, !isParked { wanted.insert(.read) }
         }
         if pending > 0 { wanted.insert(.write) }
         guard wanted != interest else { return }
@@ -358,6 +376,8 @@ final class HTTPConnection {
     func close() {
         if case .closed = state { return }
         state = .closed
+        unpark()
+        settleBudget()
         if let timer { loop.cancelTimer(timer) }
         timer = nil
         loop.deregister(fd: fileDescriptor)

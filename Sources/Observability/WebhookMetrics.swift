@@ -19,6 +19,9 @@ public final class WebhookMetrics: Sendable {
     private let inFlight: Gauge
     private let profileValid: Gauge
     private let namespaceCacheSize: Gauge
+    private let memoryBudgetInUse: Gauge
+    private let memoryBudgetRefusals: Counter
+    private let memoryBudgetSheds: Counter
     private let procRoot: String
 
     /// Creates the metrics; `procRoot` is where process metrics are read from (`/proc` outside tests).
@@ -34,6 +37,9 @@ public final class WebhookMetrics: Sendable {
         inFlight = registry.makeGauge(descriptor: Catalog.requestsInFlight.descriptor)
         profileValid = registry.makeGauge(descriptor: Catalog.profileValid.descriptor)
         namespaceCacheSize = registry.makeGauge(descriptor: Catalog.namespaceCacheSize.descriptor)
+        memoryBudgetInUse = registry.makeGauge(descriptor: Catalog.memoryBudgetInUse.descriptor)
+        memoryBudgetRefusals = registry.makeCounter(descriptor: Catalog.memoryBudgetRefusals.descriptor)
+        memoryBudgetSheds = registry.makeCounter(descriptor: Catalog.memoryBudgetSheds.descriptor)
     }
 
     /// Counts one answered admission request and observes how long deciding it took.
@@ -54,6 +60,26 @@ public final class WebhookMetrics: Sendable {
     /// Counts one match for each named selector (the selectors that matched one pod).
     public func recordSelectorMatches(_ names: [String]) {
         selectorMatches.increment(names) { [("selector", $0)] }
+    }
+
+    /// Sets the memory budget's size in bytes.
+    public func setMemoryBudget(_ bytes: Int) {
+        registry.makeGauge(descriptor: Catalog.memoryBudget.descriptor).set(to: Double(bytes))
+    }
+
+    /// Sets the bytes of the memory budget in use.
+    public func setMemoryBudgetInUse(_ bytes: Int) {
+        memoryBudgetInUse.set(to: Double(bytes))
+    }
+
+    /// Counts one read the memory budget refused (the connection stopped reading until there is room).
+    public func recordMemoryBudgetRefusal() {
+        memoryBudgetRefusals.increment()
+    }
+
+    /// Counts one connection shed to free memory budget.
+    public func recordMemoryBudgetShed() {
+        memoryBudgetSheds.increment()
     }
 
     /// Counts one served HTTP request.
