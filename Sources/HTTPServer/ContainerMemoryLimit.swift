@@ -5,7 +5,7 @@ import Glibc
 public enum ContainerMemoryLimit {
     /// Share of the memory limit given to the `MemoryBudget`; the rest covers the process's baseline
     /// (code, runtime, profile, caches) and allocator slack, so the resident size stays well under the limit.
-    public static let budgetFraction = 0.5
+    public static let budgetFraction = 0.35
     /// The budget when no limit is set (a 512 MiB limit would give the same).
     public static let defaultBudget = 256 << 20
 

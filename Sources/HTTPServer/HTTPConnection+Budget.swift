@@ -30,10 +30,13 @@ extension HTTPConnection {
         }
     }
 
-    /// Whether the request in progress has been held for longer than the budget's `staleAfter`.
+    /// Whether the request in progress has been held for longer than the budget's `staleAfter`, not counting
+    /// the time it was parked (a client held back by the server is not slow).
     var isStale: Bool {
         guard let budget = environment.memoryBudget, let holdingSince else { return false }
-        return loop.now() &- holdingSince >= budget.staleAfter.clampedNanoseconds
+        let now = loop.now()
+        let parked = parkedBefore &+ (isParked ? now &- parkedAt : 0)
+        return now &- holdingSince >= budget.staleAfter.clampedNanoseconds &+ parked
     }
 
     /// Charges one read's worth before reading; false (and the connection parks) when the budget cannot
@@ -50,6 +53,7 @@ extension HTTPConnection {
         }
         if !isParked {
             isParked = true
+            parkedAt = loop.now()
             owner.park(self)
             environment.observer?.memoryBudgetRefused()
         }
@@ -76,6 +80,7 @@ extension HTTPConnection {
             if holdingSince == nil { holdingSince = lastActivity }
         } else {
             holdingSince = nil
+            parkedBefore = 0
         }
     }
 
@@ -92,6 +97,7 @@ extension HTTPConnection {
     func unpark() {
         guard isParked else { return }
         isParked = false
+        parkedBefore &+= loop.now() &- parkedAt
         owner.unpark(self)
         updateInterest()
     }

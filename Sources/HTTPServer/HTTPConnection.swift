@@ -74,6 +74,10 @@ final class HTTPConnection {
     var holdingSince: UInt64?
     /// Reading stopped because the budget could not take another read; the loop resumes it.
     var isParked = false
+    /// When the connection last parked.
+    var parkedAt: UInt64 = 0
+    /// Time the request in progress spent parked before `parkedAt`: the server's doing, not the client's.
+    var parkedBefore: UInt64 = 0
     private var closeNotifyQueued = false
 
     // Deadlines (monotonic nanoseconds).
@@ -85,6 +89,9 @@ final class HTTPConnection {
 
     /// Socket reads (of the loop's scratch buffer size) per readiness event before other connections get a turn.
     private static let maxReadsPerEvent = 1
+
+    /// Ciphertext handed to OpenSSL at a time: a full TLS record (16 KiB of plaintext) and its overhead.
+    private static let tlsFeedBytes = 17 << 10
 
     /// Output buffers larger than this are released once sent rather than kept for reuse.
     private static let retainedOutputCapacity = 1 << 20
@@ -193,14 +200,24 @@ final class HTTPConnection {
             process(bytes)
             return
         }
-        tls.receive(ciphertext: bytes)
-        let result = tls.readPlaintext(into: &plaintext)
-        if case .handshaking = state, tls.isHandshakeComplete {
-            selectProtocol(tls.negotiatedALPN)
-        }
-        if !plaintext.isEmpty {
-            plaintext.withUnsafeBytes { process($0) }
-            plaintext.removeAll(keepingCapacity: plaintext.capacity <= Self.retainedOutputCapacity)
+        // Ciphertext goes to OpenSSL about one record at a time and its plaintext is processed at once,
+        // so that neither OpenSSL's input BIO (which keeps its largest size) nor `plaintext` grows past a
+        // record per connection.
+        var result = TLSReadResult.ok
+        var offset = 0
+        while offset < bytes.count {
+            let end = min(bytes.count, offset + Self.tlsFeedBytes)
+            tls.receive(ciphertext: UnsafeRawBufferPointer(rebasing: bytes[offset..<end]))
+            offset = end
+            result = tls.readPlaintext(into: &plaintext)
+            if case .handshaking = state, tls.isHandshakeComplete {
+                selectProtocol(tls.negotiatedALPN)
+            }
+            if !plaintext.isEmpty {
+                plaintext.withUnsafeBytes { process($0) }
+                plaintext.removeAll(keepingCapacity: plaintext.capacity <= Self.tlsFeedBytes)
+            }
+            guard case .ok = result, acceptsInput else { break }
         }
         switch result {
         case .ok:

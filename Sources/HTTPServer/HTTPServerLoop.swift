@@ -19,6 +19,8 @@ final class HTTPServerLoop {
     private static let budgetWatchInterval: Duration = .milliseconds(10)
     /// Connections shed per loop and watch tick at most (each sheds at least one read's worth).
     private static let maxShedsPerTick = 16
+    /// How long a parked connection waits before older requests are shed to make room for it.
+    private static let starvationDelay: Duration = .milliseconds(20)
 
     init(loop: EventLoop, environment: HTTPServerEnvironment) {
         self.loop = loop
@@ -120,15 +122,21 @@ final class HTTPServerLoop {
     }
 
     /// One tick: while fast requests use the reserve, shed this loop's stale holders, longest-held first;
-    /// then resume parked connections, the most recent request first, as far as the budget allows.
+    /// while a request on any loop starves, shed one older holder here, a slow one if there is one, else a
+    /// parked one; then resume
+    /// parked connections, the most recent request first, as far as the budget allows.
     private func watchBudget() {
         guard let budget = environment.memoryBudget else { return }
         var sheds = 0
-        while budget.isReserveInUse, sheds < Self.maxShedsPerTick {
-            let stale = connections.values.filter { $0.holdingSince != nil && $0.isStale }
-            guard let victim = stale.min(by: { $0.holdingSince! < $1.holdingSince! }) else { break }
+        while budget.isReserveInUse, sheds < Self.maxShedsPerTick,
+              let victim = oldestHolder(where: { $0.isStale }) {
             victim.shed()
             sheds += 1
+        }
+        if let newest = budget.newestStarvedRequest,
+           let victim = oldestHolder(where: { $0.holdingSince! < newest && $0.isStale })
+               ?? oldestHolder(where: { $0.holdingSince! < newest && $0.isParked }) {
+            victim.shed()
         }
         if !parked.isEmpty {
             let waiting = parked.values.sorted { ($0.holdingSince ?? .max) > ($1.holdingSince ?? .max) }
@@ -136,10 +144,23 @@ final class HTTPServerLoop {
                 break
             }
         }
+        let now = loop.now()
+        let delay = Self.starvationDelay.clampedNanoseconds
+        let starved = parked.values.filter { now &- $0.parkedAt >= delay }.map { $0.holdingSince ?? now }.max()
+        budget.reportStarved(starved, for: ObjectIdentifier(self))
         let inUse = budget.inUse
         if inUse != lastReportedBudget {
             lastReportedBudget = inUse
             environment.observer?.memoryBudgetSampled(inUse: inUse)
         }
+    }
+
+    /// The connection holding budget for the oldest request among those `condition` accepts.
+    private func oldestHolder(where condition: (HTTPConnection) -> Bool) -> HTTPConnection? {
+        var oldest: HTTPConnection?
+        for connection in connections.values where connection.holdingSince != nil && condition(connection) {
+            if oldest == nil || connection.holdingSince! < oldest!.holdingSince! { oldest = connection }
+        }
+        return oldest
     }
 }

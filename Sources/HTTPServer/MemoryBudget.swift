@@ -9,7 +9,8 @@ import Synchronization
 /// 8 MiB body, a dribbled head, a client that does not read its answers) may hold at most
 /// `limit - reserve`; beyond that its connection stops being read (backpressure). When fast requests
 /// need the reserve, the loops shed the stale holders, longest-held first (503 and close), until the
-/// reserve is free again. So a legitimate review that arrives in one burst finds room at once, while
+/// reserve is free again. And while a request has waited for budget for a while (starved), the holders of
+/// older requests that are parked or slow are shed, oldest first, until it fits. So a legitimate review that arrives in one burst finds room at once, while
 /// slow clients cannot grow past their share.
 public final class MemoryBudget: Sendable {
     /// Bytes that may be charged in all.
@@ -20,6 +21,8 @@ public final class MemoryBudget: Sendable {
     public let staleAfter: Duration
 
     private let used = Atomic<Int>(0)
+    /// Per loop: when the newest request that has waited for budget (parked) for a while began.
+    private let starved = Mutex<[ObjectIdentifier: UInt64]>([:])
     private let refusals = Atomic<Int>(0)
     private let sheds = Atomic<Int>(0)
 
@@ -79,6 +82,16 @@ public final class MemoryBudget: Sendable {
     /// Whether requests that arrived fast are using the reserve: time to shed the slow ones.
     public var isReserveInUse: Bool {
         inUse > limit - reserve
+    }
+
+    /// Publishes, for the loop `owner`, when the newest of its starved requests began (nil: none starved).
+    func reportStarved(_ newestRequestStart: UInt64?, for owner: ObjectIdentifier) {
+        starved.withLock { $0[owner] = newestRequestStart }
+    }
+
+    /// When the newest request starved of budget on any loop began; holders of older requests make room for it.
+    var newestStarvedRequest: UInt64? {
+        starved.withLock { $0.values.max() }
     }
 
     /// Counts one connection shed to free budget.

@@ -56,7 +56,7 @@ import Testing
         try "134217728\n".write(to: root.appendingPathComponent("memory.max"), atomically: true, encoding: .utf8)
         #expect(ContainerMemoryLimit.read(root: root.path) == 134_217_728)      // v2 wins
 
-        #expect(ContainerMemoryLimit.budget(forLimit: 128 << 20) == 64 << 20)
+        #expect(ContainerMemoryLimit.budget(forLimit: 128 << 20) == 46_976_204)  // 35 %
         #expect(ContainerMemoryLimit.budget(forLimit: nil) == ContainerMemoryLimit.defaultBudget)
     }
 }

@@ -102,9 +102,9 @@ def run_threads(target, count_threads, *args):
 
 # -- HTTP/1.1 over TLS --------------------------------------------------------------------------------------
 
-def attack_slowloris(port, seconds, worker, connections=500):
-    """`connections` TLS connections per worker that send a request head one header every second and
-    never finish it; a connection the server closes is replaced (bounded by the deadline)."""
+def attack_slowloris(port, seconds, worker, connections=500, fill=b""):
+    """`connections` TLS connections per worker that send a request head (starting with `fill`) one header
+    every second and never finish it; a connection the server closes is replaced (bounded by the deadline)."""
     deadline = time.monotonic() + seconds
     stats = {}
     context = tls_context()
@@ -120,7 +120,7 @@ def attack_slowloris(port, seconds, worker, connections=500):
                 continue
             count(stats, "connections")
             opened = time.monotonic()
-            writer.write(b"POST /mutate HTTP/1.1\r\nHost: localhost\r\nContent-Type: application/json\r\n")
+            writer.write(b"POST /mutate HTTP/1.1\r\nHost: localhost\r\nContent-Type: application/json\r\n" + fill)
             closed_by_server = False
             try:
                 n = 0
@@ -330,53 +330,11 @@ def attack_slow_body_256(port, seconds, worker):
     return attack_slow_body(port, seconds, worker, connections=128)
 
 
-def attack_big_heads(port, seconds, worker, connections=500):
-    """`connections` TLS connections per worker that send 63 KiB of a request head at once and then one
-    short header line a second, never finishing it (each connection can make the server hold a head just
-    under the 64 KiB limit until the 10 s header timeout); a connection the server closes is replaced."""
-    deadline = time.monotonic() + seconds
-    stats = {}
-    context = tls_context()
+def attack_big_heads(port, seconds, worker):
+    """Slowloris with 63 KiB of header fields sent at once: 500 connections per worker, each making the
+    server hold a head just under the 64 KiB limit until the 10 s header timeout."""
     fill = b"".join(f"X-Fill-{i}: {'v' * 1000}\r\n".encode() for i in range(62))
-    head = b"POST /mutate HTTP/1.1\r\nHost: localhost\r\nContent-Type: application/json\r\n" + fill
-
-    async def one(index):
-        await asyncio.sleep(index * 0.004)
-        while time.monotonic() < deadline - 1:
-            try:
-                reader, writer = await asyncio.wait_for(
-                    asyncio.open_connection(HOST, port, ssl=context, server_hostname="localhost"), 10)
-            except (OSError, asyncio.TimeoutError, ssl.SSLError):
-                count(stats, "connect_failed")
-                await asyncio.sleep(0.5)
-                continue
-            count(stats, "connections")
-            try:
-                writer.write(head)
-                n = 0
-                while time.monotonic() < deadline:
-                    n += 1
-                    await asyncio.wait_for(writer.drain(), 1.0)
-                    try:
-                        data = await asyncio.wait_for(reader.read(4096), 1.0)
-                    except asyncio.TimeoutError:
-                        writer.write(f"X-Slow-{n}: a\r\n".encode())
-                        continue
-                    count(stats, f"status_{statuses(data)[0] if statuses(data) else 'closed'}")
-                    break
-            except (OSError, ssl.SSLError, asyncio.TimeoutError):
-                count(stats, "closed_by_server")
-            writer.close()
-            try:
-                await asyncio.wait_for(writer.wait_closed(), 1)
-            except (OSError, asyncio.TimeoutError, ssl.SSLError):
-                pass
-
-    async def main():
-        await asyncio.gather(*(one(i) for i in range(connections)))
-
-    asyncio.run(main())
-    return stats
+    return attack_slowloris(port, seconds, worker, fill=fill)
 
 
 SMUGGLING = {

