@@ -20,13 +20,14 @@ extension HTTPConnection {
         return total
     }
 
-    /// Whether a request (or its answer) is in progress: the connection holds budget for a client.
+    /// Whether a handshake, a request or its answer is in progress: the connection holds budget for a client.
     private var isHoldingRequestData: Bool {
         if output.count > outputOffset || !staging.isEmpty { return true }
         switch state {
+        case .handshaking: return true
         case .http1: return !parser.isIdle || awaitingBody
         case .http2: return (http2?.bufferedBodyBytes ?? 0) > 0
-        case .handshaking, .closing, .lingering, .closed: return false
+        case .closing, .lingering, .closed: return false
         }
     }
 
@@ -40,12 +41,13 @@ extension HTTPConnection {
     }
 
     /// Charges one read's worth before reading; false (and the connection parks) when the budget cannot
-    /// take it. Always true without a budget, and while lingering (input is discarded then).
+    /// take it. Always true without a budget, during the handshake (its memory is in the connection's
+    /// estimate) and while lingering (input is discarded then).
     func chargeForRead() -> Bool {
         guard let budget = environment.memoryBudget else { return true }
         switch state {
-        case .handshaking, .http1, .http2: break
-        case .closing, .lingering, .closed: return true
+        case .http1, .http2: break
+        case .handshaking, .closing, .lingering, .closed: return true
         }
         if budget.tryCharge(Self.readAllowance, stale: isStale, countRefusal: !isParked) {
             charged += Self.readAllowance

@@ -108,6 +108,8 @@ final class HTTPConnection {
         self.parser = HTTP1RequestParser(limits: owner.environment.http1Limits)
         self.openedAt = owner.loop.now()
         self.lastActivity = openedAt
+        // A handshake holds budget (the connection's estimate) from the start; a slow one can be shed.
+        self.holdingSince = tls == nil ? nil : openedAt
         try loop.register(fd: fileDescriptor, interest: .read) { [unowned self] events in handle(events) }
         armTimer()
     }

@@ -21,6 +21,8 @@ final class HTTPServerLoop {
     private static let maxShedsPerTick = 16
     /// How long a parked connection waits before older requests are shed to make room for it.
     private static let starvationDelay: Duration = .milliseconds(20)
+    /// Room made per tick for starved requests (a megabyte of a large review per 10 ms).
+    private static let starvationHeadroom = 1 << 20
 
     init(loop: EventLoop, environment: HTTPServerEnvironment) {
         self.loop = loop
@@ -122,8 +124,8 @@ final class HTTPServerLoop {
     }
 
     /// One tick: while fast requests use the reserve, shed this loop's stale holders, longest-held first;
-    /// while a request on any loop starves, shed one older holder here, a slow one if there is one, else a
-    /// parked one; then resume
+    /// while a request on any loop starves, shed older holders here (slow ones first, then parked ones) until
+    /// the budget has `starvationHeadroom` free; then resume
     /// parked connections, the most recent request first, as far as the budget allows.
     private func watchBudget() {
         guard let budget = environment.memoryBudget else { return }
@@ -133,10 +135,12 @@ final class HTTPServerLoop {
             victim.shed()
             sheds += 1
         }
-        if let newest = budget.newestStarvedRequest,
-           let victim = oldestHolder(where: { $0.holdingSince! < newest && $0.isStale })
-               ?? oldestHolder(where: { $0.holdingSince! < newest && $0.isParked }) {
+        while sheds < Self.maxShedsPerTick, budget.limit - budget.inUse < Self.starvationHeadroom,
+              let newest = budget.newestStarvedRequest,
+              let victim = oldestHolder(where: { $0.holdingSince! < newest && $0.isStale })
+                  ?? oldestHolder(where: { $0.holdingSince! < newest && $0.isParked }) {
             victim.shed()
+            sheds += 1
         }
         if !parked.isEmpty {
             let waiting = parked.values.sorted { ($0.holdingSince ?? .max) > ($1.holdingSince ?? .max) }
