@@ -7,8 +7,9 @@ extension HTTPConnection {
     static let readAllowance = 64 << 10
     /// Estimated memory of an accepted connection (socket state, this object, its buffers' headers).
     static let plainConnectionEstimate = 4 << 10
-    /// Estimated memory of a TLS session: OpenSSL's 16 KiB record buffers each way, the `SSL` and its BIOs.
-    static let tlsConnectionEstimate = 40 << 10
+    /// Estimated memory of a TLS session: OpenSSL's 16 KiB record buffers each way, the `SSL` and its BIOs
+    /// (about 29 KiB once established), plus its working memory during the handshake and allocator slack.
+    static let tlsConnectionEstimate = 60 << 10
     /// Estimated memory of an HTTP/2 session: nghttp2's session, HPACK tables, stream and frame buffers.
     static let http2SessionEstimate = 32 << 10
 
@@ -31,13 +32,14 @@ extension HTTPConnection {
         }
     }
 
-    /// Whether the request in progress has been held for longer than the budget's `staleAfter`, not counting
-    /// the time it was parked (a client held back by the server is not slow).
+    /// Whether the client is slow: the request in progress has been held for longer than the budget's
+    /// `staleAfter` and the server is waiting on the client (its last read drained the socket, or it does
+    /// not read its answers). A client whose data waits in its socket (held back by the server, or by a
+    /// busy loop) is not slow.
     var isStale: Bool {
-        guard let budget = environment.memoryBudget, let holdingSince else { return false }
-        let now = loop.now()
-        let parked = parkedBefore &+ (isParked ? now &- parkedAt : 0)
-        return now &- holdingSince >= budget.staleAfter.clampedNanoseconds &+ parked
+        guard let budget = environment.memoryBudget, let holdingSince,
+              (awaitsClient && !isParked) || isOutputBackedUp else { return false }
+        return loop.now() &- holdingSince >= budget.staleAfter.clampedNanoseconds
     }
 
     /// Charges one read's worth before reading; false (and the connection parks) when the budget cannot
@@ -82,7 +84,6 @@ extension HTTPConnection {
             if holdingSince == nil { holdingSince = lastActivity }
         } else {
             holdingSince = nil
-            parkedBefore = 0
         }
     }
 
@@ -99,7 +100,6 @@ extension HTTPConnection {
     func unpark() {
         guard isParked else { return }
         isParked = false
-        parkedBefore &+= loop.now() &- parkedAt
         owner.unpark(self)
         updateInterest()
     }

@@ -76,8 +76,8 @@ final class HTTPConnection {
     var isParked = false
     /// When the connection last parked.
     var parkedAt: UInt64 = 0
-    /// Time the request in progress spent parked before `parkedAt`: the server's doing, not the client's.
-    var parkedBefore: UInt64 = 0
+    /// Whether the last read found the socket drained: the server waits on the client.
+    var awaitsClient = true
     private var closeNotifyQueued = false
 
     // Deadlines (monotonic nanoseconds).
@@ -156,6 +156,7 @@ final class HTTPConnection {
                 close()
                 return
             }
+            awaitsClient = count < buffer.count
             if count < 0 { break }
             if count == 0 {
                 peerClosed()
