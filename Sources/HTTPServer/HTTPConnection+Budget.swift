@@ -58,6 +58,8 @@ extension HTTPConnection {
         if !isParked {
             isParked = true
             parkedAt = loop.now()
+            // Held back before a request began: the header-read timeout bounds the wait (not the idle one).
+            if case .http1 = state, headStartedAt == nil, !awaitingBody { headStartedAt = parkedAt }
             owner.park(self)
             environment.observer?.memoryBudgetRefused()
         }

@@ -33,7 +33,7 @@ def test_a_fast_review_gets_through_while_unfinished_bodies_hold_the_budget(serv
         except (socket.timeout, ssl.SSLError, OSError):
             pass  # the server stopped reading this one
         held.append(sock)
-    time.sleep(2)  # the bodies stay unfinished: slow after a second, shed once they hold the reserve
+    time.sleep(2.5)  # the bodies stay unfinished: slow after a second, shed once they hold the reserve
 
     started = time.monotonic()
     status, _, answer = server.request("POST", "/mutate", review_of_size(1 << 20))
