@@ -23,6 +23,14 @@ public final class HeapTrimmer {
         malloc_trim(0) == 1
     }
 
+    /// Fixes glibc's mmap threshold at `bytes`: every allocation at least that large gets a mapping of its
+    /// own, handed back to the kernel as soon as it is freed. Left alone, glibc raises the threshold after
+    /// each large free (up to 32 MiB), and multi-megabyte request buffers then come from the heap arenas,
+    /// where they stay resident after an attack. Call once at start, before other threads allocate.
+    public static func pinMmapThreshold(_ bytes: Int = 128 << 10) {
+        _ = mallopt(M_MMAP_THRESHOLD, Int32(clamping: bytes))
+    }
+
     private func schedule() {
         _ = loop.scheduleTimer(after: interval) { [self] in
             Self.trim()

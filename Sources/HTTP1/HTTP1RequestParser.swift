@@ -46,6 +46,11 @@ public struct HTTP1RequestParser: Sendable {
         return readIndex == buffer.count
     }
 
+    /// Memory the parser holds: the capacity of its input buffer and of a body being de-chunked.
+    public var retainedBytes: Int {
+        buffer.capacity + chunkedBody.capacity
+    }
+
     /// Buffers bytes received from the connection; ignored once the parser has failed.
     public mutating func append(_ bytes: UnsafeRawBufferPointer) {
         guard !bytes.isEmpty else { return }

@@ -14,8 +14,10 @@ public final class HTTP2ServerSession {
     var headBuilder: HTTP2RequestHeadBuilder
     var floodDetector: HTTP2FloodDetector
     var headerEncoder = HTTP2HeaderBlockEncoder()
-    /// Body bytes held in `streams`, bounded by `maxBufferedBodyBytes`.
-    var bufferedBodyBytes = 0
+    /// Request body bytes held for unfinished streams, bounded by `maxBufferedBodyBytes`.
+    public internal(set) var bufferedBodyBytes = 0
+    /// Statuses of the requests the session answered itself (413, 431) since the last `takeRejections()`.
+    var rejections: [HTTPResponse.Status] = []
     /// Requests completed during the current `receive`, handed to its caller at the end.
     var completed: [HTTP2Request] = []
     /// Set once the session is being torn down; `receive` throws it from then on.
@@ -86,6 +88,14 @@ public final class HTTP2ServerSession {
         submit(response, contentLength: body.count, on: streamID, withBody: sendsBody)
     }
 
+    /// The statuses of the requests the session answered itself (413 for a body over the limit, 431 for a
+    /// header block over it) since the last call, so the caller can count them like its own answers.
+    public func takeRejections() -> [HTTPResponse.Status] {
+        guard !rejections.isEmpty else { return [] }
+        defer { rejections.removeAll() }
+        return rejections
+    }
+
     /// Appends every byte nghttp2 has ready to send to `out`.
     public func takeOutput(into out: inout [UInt8]) {
         guard !outputBroken else { return }
@@ -145,6 +155,7 @@ public final class HTTP2ServerSession {
         streams.values[index].answered = true
         streams.values[index].discardingBody = true
         _ = takeBody(at: index)
+        rejections.append(status)
         submit(HTTPResponse(status: status), contentLength: 0, on: streamID, withBody: false)
     }
 

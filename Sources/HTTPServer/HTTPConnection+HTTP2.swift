@@ -36,6 +36,9 @@ extension HTTPConnection {
             answer(http2Requests, on: session)
             http2Requests.removeAll(keepingCapacity: true)
         }
+        for status in session.takeRejections() {
+            environment.observer?.requestRejected(status: status, protocolVersion: .http2)
+        }
         session.takeOutput(into: &staging)
         if session.wantsClose { startClosing(linger: false) }
     }

@@ -12,6 +12,9 @@ import TLSEngine
 /// decrypted into `plaintext` (reused). Responses are serialized into `staging` (reused), encrypted (or, in
 /// plain mode, swapped) into `output` once per read batch, and written with one `send`. Whatever the socket
 /// does not take stays in `output` with write interest on; past `maxBufferedOutputBytes` reading pauses.
+/// With a `MemoryBudget`, each read is charged before it is made and the charge is trued up to what the
+/// buffers hold after every event; a read the budget cannot take parks the connection (no read interest)
+/// until its loop finds room or sheds it.
 final class HTTPConnection {
     enum State {
         /// TLS handshake in progress.
@@ -66,6 +69,18 @@ final class HTTPConnection {
     var output: [UInt8] = []
     var outputOffset = 0
     private var interest: IOEvents = .read
+
+    // Memory budget (see `HTTPConnection+Budget.swift`).
+    /// Bytes charged to the server's `MemoryBudget` for this connection.
+    var charged = 0
+    /// When the request in progress (or its unsent answer) started holding memory; nil when idle.
+    var holdingSince: UInt64?
+    /// Reading stopped because the budget could not take another read; the loop resumes it.
+    var isParked = false
+    /// When the connection last parked.
+    var parkedAt: UInt64 = 0
+    /// Whether the last read found the socket drained: the server waits on the client.
+    var awaitsClient = true
     private var closeNotifyQueued = false
 
     // Deadlines (monotonic nanoseconds).
@@ -77,6 +92,9 @@ final class HTTPConnection {
 
     /// Socket reads (of the loop's scratch buffer size) per readiness event before other connections get a turn.
     private static let maxReadsPerEvent = 1
+
+    /// Ciphertext handed to OpenSSL at a time: a full TLS record (16 KiB of plaintext) and its overhead.
+    private static let tlsFeedBytes = 17 << 10
 
     /// Output buffers larger than this are released once sent rather than kept for reuse.
     private static let retainedOutputCapacity = 1 << 20
@@ -93,6 +111,8 @@ final class HTTPConnection {
         self.parser = HTTP1RequestParser(limits: owner.environment.http1Limits)
         self.openedAt = owner.loop.now()
         self.lastActivity = openedAt
+        // A handshake holds budget (the connection's estimate) from the start; a slow one can be shed.
+        self.holdingSince = tls == nil ? nil : openedAt
         try loop.register(fd: fileDescriptor, interest: .read) { [unowned self] events in handle(events) }
         armTimer()
     }
@@ -110,6 +130,8 @@ final class HTTPConnection {
         }
         if events.contains(.read) {
             readAvailable()
+        } else {
+            settleBudget()
         }
     }
 
@@ -121,6 +143,10 @@ final class HTTPConnection {
         let buffer = loop.scratchBuffer
         var reads = 0
         while interest.contains(.read), acceptsInput, reads < Self.maxReadsPerEvent {
+            guard chargeForRead() else {
+                updateInterest()
+                break
+            }
             reads += 1
             let count: Int
             do {
@@ -133,6 +159,7 @@ final class HTTPConnection {
                 close()
                 return
             }
+            awaitsClient = count < buffer.count
             if count < 0 { break }
             if count == 0 {
                 peerClosed()
@@ -150,6 +177,7 @@ final class HTTPConnection {
         flush()
         resumePausedRequests()
         if case .closed = state { return }
+        settleBudget()
         armTimer()
     }
 
@@ -178,14 +206,24 @@ final class HTTPConnection {
             process(bytes)
             return
         }
-        tls.receive(ciphertext: bytes)
-        let result = tls.readPlaintext(into: &plaintext)
-        if case .handshaking = state, tls.isHandshakeComplete {
-            selectProtocol(tls.negotiatedALPN)
-        }
-        if !plaintext.isEmpty {
-            plaintext.withUnsafeBytes { process($0) }
-            plaintext.removeAll(keepingCapacity: plaintext.capacity <= Self.retainedOutputCapacity)
+        // Ciphertext goes to OpenSSL about one record at a time and its plaintext is processed at once,
+        // so that neither OpenSSL's input BIO (which keeps its largest size) nor `plaintext` grows past a
+        // record per connection.
+        var result = TLSReadResult.ok
+        var offset = 0
+        while offset < bytes.count {
+            let end = min(bytes.count, offset + Self.tlsFeedBytes)
+            tls.receive(ciphertext: UnsafeRawBufferPointer(rebasing: bytes[offset..<end]))
+            offset = end
+            result = tls.readPlaintext(into: &plaintext)
+            if case .handshaking = state, tls.isHandshakeComplete {
+                selectProtocol(tls.negotiatedALPN)
+            }
+            if !plaintext.isEmpty {
+                plaintext.withUnsafeBytes { process($0) }
+                plaintext.removeAll(keepingCapacity: plaintext.capacity <= Self.tlsFeedBytes)
+            }
+            guard case .ok = result, acceptsInput else { break }
         }
         switch result {
         case .ok:
@@ -312,8 +350,8 @@ final class HTTPConnection {
         updateInterest()
     }
 
-    /// Read interest unless closing or backed up; write interest while output is pending.
-    private func updateInterest() {
+    /// Read interest unless closing, backed up or parked for budget; write interest while output is pending.
+    func updateInterest() {
         var wanted: IOEvents = []
         let pending = output.count - outputOffset
         switch state {
@@ -325,7 +363,7 @@ final class HTTPConnection {
             // Requests pipelined behind a deferred answer wait in the socket, not in the parser.
             break
         case .handshaking, .http1, .http2, .lingering:
-            if pending <= environment.configuration.maxBufferedOutputBytes { wanted.insert(.read) }
+            if pending <= environment.configuration.maxBufferedOutputBytes, !isParked { wanted.insert(.read) }
         }
         if pending > 0 { wanted.insert(.write) }
         guard wanted != interest else { return }
@@ -369,6 +407,8 @@ final class HTTPConnection {
     func close() {
         if case .closed = state { return }
         state = .closed
+        unpark()
+        settleBudget()
         if let timer { loop.cancelTimer(timer) }
         timer = nil
         loop.deregister(fd: fileDescriptor)

@@ -31,6 +31,9 @@ public struct HTTPServerConfiguration: Sendable {
     public var maxConnections = 4096
     /// Unsent output per connection beyond which the server stops reading from it (backpressure).
     public var maxBufferedOutputBytes = 1 << 20
+    /// The process-wide budget for memory clients make the server hold (request data being read, unsent
+    /// output, per-connection TLS and HTTP/2 state); share one instance between servers. Nil: unbounded.
+    public var memoryBudget: MemoryBudget?
     /// HTTP/2 limits; its body and header limits are replaced by `maxRequestBodyBytes` and `maxHeaderBytes`.
     public var http2: HTTP2Configuration
 

@@ -16,6 +16,8 @@ final class HTTPServerEnvironment: Sendable {
     let handler: any HTTPRequestHandler
     let observer: (any HTTPServerObserver)?
     let logger: Logger
+    /// The memory budget connections charge; nil: unbounded.
+    let memoryBudget: MemoryBudget?
     /// Connections open across all loops.
     let openConnections = Atomic<Int>(0)
     /// The context new TLS connections use; nil for a plain listener (or before `start()`).
@@ -35,6 +37,7 @@ final class HTTPServerEnvironment: Sendable {
         self.handler = handler
         self.observer = observer
         self.logger = logger
+        self.memoryBudget = configuration.memoryBudget
         self.handshakeTimeout = configuration.tlsHandshakeTimeout.clampedNanoseconds
         self.headerReadTimeout = configuration.headerReadTimeout.clampedNanoseconds
         self.bodyReadTimeout = configuration.bodyReadTimeout.clampedNanoseconds

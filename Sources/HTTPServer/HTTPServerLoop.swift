@@ -10,6 +10,19 @@ final class HTTPServerLoop {
     private var acceptor: Acceptor?
     private var connections: [Int32: HTTPConnection] = [:]
     private var isShuttingDown = false
+    /// Connections whose reading waits for memory budget.
+    private var parked: [Int32: HTTPConnection] = [:]
+    private var budgetWatch: TimerID?
+    private var lastReportedBudget = -1
+
+    /// How often a loop with a memory budget resumes parked connections and sheds slow ones.
+    private static let budgetWatchInterval: Duration = .milliseconds(10)
+    /// Connections shed per loop and watch tick at most (each sheds at least one read's worth).
+    private static let maxShedsPerTick = 16
+    /// How long a parked connection waits before older requests are shed to make room for it.
+    private static let starvationDelay: Duration = .milliseconds(20)
+    /// Room made per tick for starved requests (a megabyte of a large review per 10 ms).
+    private static let starvationHeadroom = 1 << 20
 
     init(loop: EventLoop, environment: HTTPServerEnvironment) {
         self.loop = loop
@@ -27,6 +40,7 @@ final class HTTPServerLoop {
             onAccept: { [unowned self] socket in accept(socket) })
         try acceptor.start()
         self.acceptor = acceptor
+        if environment.memoryBudget != nil, budgetWatch == nil { scheduleBudgetWatch() }
         return acceptor.port
     }
 
@@ -55,13 +69,18 @@ final class HTTPServerLoop {
     /// Called by a connection once it has closed its socket.
     func connectionDidClose(_ connection: HTTPConnection) {
         connections[connection.fileDescriptor] = nil
+        parked[connection.fileDescriptor] = nil
         environment.openConnections.wrappingSubtract(1, ordering: .relaxed)
         environment.observer?.connectionClosed()
     }
 
     private func accept(_ socket: Socket) {
         let open = environment.openConnections.wrappingAdd(1, ordering: .relaxed).newValue
-        guard open <= environment.configuration.maxConnections, !isShuttingDown else {
+        let context = environment.tlsContext.withLock { $0 }
+        let estimate = HTTPConnection.plainConnectionEstimate + (context == nil ? 0 : HTTPConnection.tlsConnectionEstimate)
+        guard open <= environment.configuration.maxConnections, !isShuttingDown,
+              environment.memoryBudget?.tryCharge(estimate, stale: false) ?? true
+        else {
             environment.openConnections.wrappingSubtract(1, ordering: .relaxed)
             socket.close()
             environment.observer?.connectionRejected()
@@ -69,9 +88,11 @@ final class HTTPServerLoop {
         }
         let connection: HTTPConnection
         do {
-            let tls = try environment.tlsContext.withLock { $0 }.map { try TLSConnection(context: $0) }
+            let tls = try context.map { try TLSConnection(context: $0) }
             connection = try HTTPConnection(socket: socket, tls: tls, owner: self)
+            connection.charged = environment.memoryBudget == nil ? 0 : estimate
         } catch {
+            environment.memoryBudget?.release(estimate)
             environment.openConnections.wrappingSubtract(1, ordering: .relaxed)
             environment.logger.warning("cannot set up connection", metadata: ["error": "\(error)"])
             socket.close()
@@ -79,5 +100,71 @@ final class HTTPServerLoop {
         }
         connections[connection.fileDescriptor] = connection
         environment.observer?.connectionOpened()
+    }
+
+    // MARK: - Memory budget
+
+    /// Notes that `connection` stopped reading for want of budget.
+    func park(_ connection: HTTPConnection) {
+        parked[connection.fileDescriptor] = connection
+    }
+
+    /// Notes that `connection` reads again (or closed).
+    func unpark(_ connection: HTTPConnection) {
+        parked[connection.fileDescriptor] = nil
+    }
+
+    private func scheduleBudgetWatch() {
+        budgetWatch = loop.scheduleTimer(after: Self.budgetWatchInterval) { [weak self] in
+            guard let self else { return }
+            budgetWatch = nil
+            watchBudget()
+            scheduleBudgetWatch()
+        }
+    }
+
+    /// One tick: while fast requests use the reserve, shed this loop's stale holders, longest-held first;
+    /// while a request on any loop starves, shed older holders here (slow ones first, then parked ones) until
+    /// the budget has `starvationHeadroom` free; then resume
+    /// parked connections, the most recent request first, as far as the budget allows.
+    private func watchBudget() {
+        guard let budget = environment.memoryBudget else { return }
+        var sheds = 0
+        while budget.isReserveInUse, sheds < Self.maxShedsPerTick,
+              let victim = oldestHolder(where: { $0.isStale }) {
+            victim.shed()
+            sheds += 1
+        }
+        while sheds < Self.maxShedsPerTick, budget.limit - budget.inUse < Self.starvationHeadroom,
+              let newest = budget.newestStarvedRequest,
+              let victim = oldestHolder(where: { $0.holdingSince! < newest && $0.isStale })
+                  ?? oldestHolder(where: { $0.holdingSince! < newest && $0.isParked }) {
+            victim.shed()
+            sheds += 1
+        }
+        if !parked.isEmpty {
+            let waiting = parked.values.sorted { ($0.holdingSince ?? .max) > ($1.holdingSince ?? .max) }
+            for connection in waiting where !connection.resumeIfBudgetAllows() {
+                break
+            }
+        }
+        let now = loop.now()
+        let delay = Self.starvationDelay.clampedNanoseconds
+        let starved = parked.values.filter { now &- $0.parkedAt >= delay }.map { $0.holdingSince ?? now }.max()
+        budget.reportStarved(starved, for: ObjectIdentifier(self))
+        let inUse = budget.inUse
+        if inUse != lastReportedBudget {
+            lastReportedBudget = inUse
+            environment.observer?.memoryBudgetSampled(inUse: inUse)
+        }
+    }
+
+    /// The connection holding budget for the oldest request among those `condition` accepts.
+    private func oldestHolder(where condition: (HTTPConnection) -> Bool) -> HTTPConnection? {
+        var oldest: HTTPConnection?
+        for connection in connections.values where connection.holdingSince != nil && condition(connection) {
+            if oldest == nil || connection.holdingSince! < oldest!.holdingSince! { oldest = connection }
+        }
+        return oldest
     }
 }

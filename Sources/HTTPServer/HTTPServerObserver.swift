@@ -15,6 +15,12 @@ public protocol HTTPServerObserver: Sendable {
     func requestRejected(status: HTTPResponse.Status, protocolVersion: HTTPProtocolVersion)
     /// The handler answered a request.
     func requestHandled(path: String, status: HTTPResponse.Status, protocolVersion: HTTPProtocolVersion, duration: Duration)
+    /// A connection stopped reading because the memory budget could not take its next read.
+    func memoryBudgetRefused()
+    /// A connection holding budget for a slow request was shed (503 and close) to make room.
+    func connectionShed()
+    /// The memory budget's bytes in use, reported by the loops when it changes (at most every 10 ms per loop).
+    func memoryBudgetSampled(inUse: Int)
 }
 
 extension HTTPServerObserver {
@@ -24,4 +30,7 @@ extension HTTPServerObserver {
     public func tlsHandshakeFailed(reason: String) {}
     public func requestRejected(status: HTTPResponse.Status, protocolVersion: HTTPProtocolVersion) {}
     public func requestHandled(path: String, status: HTTPResponse.Status, protocolVersion: HTTPProtocolVersion, duration: Duration) {}
+    public func memoryBudgetRefused() {}
+    public func connectionShed() {}
+    public func memoryBudgetSampled(inUse: Int) {}
 }

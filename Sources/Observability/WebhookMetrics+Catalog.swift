@@ -37,6 +37,18 @@ extension WebhookMetrics {
         static let buildInfo = MetricDefinition(
             name: "eci_profile_build_info",
             help: "Always 1; the version label is the running eci-profile's version.")
+        static let memoryBudget = MetricDefinition(
+            name: "eci_profile_memory_budget_bytes",
+            help: "The memory budget for what clients make the server hold (request data, unsent output, connection state).")
+        static let memoryBudgetInUse = MetricDefinition(
+            name: "eci_profile_memory_budget_in_use_bytes",
+            help: "Bytes of the memory budget in use.")
+        static let memoryBudgetRefusals = MetricDefinition(
+            name: "eci_profile_memory_budget_refusals_total",
+            help: "Times a connection stopped reading because the memory budget could not take its next read.")
+        static let memoryBudgetSheds = MetricDefinition(
+            name: "eci_profile_memory_budget_sheds_total",
+            help: "Connections shed (503 and close) because they held memory for a slow request while the budget was short.")
 
         /// Admission latency buckets, 50 µs to 1 s.
         /// Admission latency buckets in seconds, 50 µs to 1 s. (Plain `Double`s: swift-prometheus's

@@ -22,6 +22,9 @@ public final class WebhookMetrics: Sendable {
     private let inFlight: Gauge
     private let profileValid: Gauge
     private let namespaceCacheSize: Gauge
+    private let memoryBudgetInUse: Gauge
+    private let memoryBudgetRefusals: Counter
+    private let memoryBudgetSheds: Counter
     private let procRoot: String
 
     /// Creates the metrics; `procRoot` is where process metrics are read from (`/proc` outside tests).
@@ -41,6 +44,9 @@ public final class WebhookMetrics: Sendable {
         profileValid = registry.makeGauge(descriptor: Catalog.profileValid.descriptor)
         namespaceCacheSize = registry.makeGauge(descriptor: Catalog.namespaceCacheSize.descriptor)
         registry.makeGauge(descriptor: Catalog.buildInfo.descriptor, labels: [("version", BuildInfo.version)]).set(to: 1)
+        memoryBudgetInUse = registry.makeGauge(descriptor: Catalog.memoryBudgetInUse.descriptor)
+        memoryBudgetRefusals = registry.makeCounter(descriptor: Catalog.memoryBudgetRefusals.descriptor)
+        memoryBudgetSheds = registry.makeCounter(descriptor: Catalog.memoryBudgetSheds.descriptor)
     }
 
     /// Counts one answered admission request and observes how long deciding it took.
@@ -63,6 +69,26 @@ public final class WebhookMetrics: Sendable {
     public func recordSelectorMatches(enforced: [String], audited: [String] = []) {
         enforcedSelectorMatches.increment(enforced) { [("selector", $0), ("mode", "enforce")] }
         auditSelectorMatches.increment(audited) { [("selector", $0), ("mode", "audit")] }
+    }
+
+    /// Sets the memory budget's size in bytes.
+    public func setMemoryBudget(_ bytes: Int) {
+        registry.makeGauge(descriptor: Catalog.memoryBudget.descriptor).set(to: Double(bytes))
+    }
+
+    /// Sets the bytes of the memory budget in use.
+    public func setMemoryBudgetInUse(_ bytes: Int) {
+        memoryBudgetInUse.set(to: Double(bytes))
+    }
+
+    /// Counts one read the memory budget refused (the connection stopped reading until there is room).
+    public func recordMemoryBudgetRefusal() {
+        memoryBudgetRefusals.increment()
+    }
+
+    /// Counts one connection shed to free memory budget.
+    public func recordMemoryBudgetShed() {
+        memoryBudgetSheds.increment()
     }
 
     /// Counts one served HTTP request.

@@ -14,4 +14,16 @@ struct MetricsObserver: HTTPServerObserver {
     func requestHandled(path: String, status: HTTPResponse.Status, protocolVersion: HTTPProtocolVersion, duration: Duration) {
         metrics.recordHTTPRequest(path: path, status: status.code, protocolVersion: protocolVersion.rawValue)
     }
+
+    func memoryBudgetRefused() {
+        metrics.recordMemoryBudgetRefusal()
+    }
+
+    func connectionShed() {
+        metrics.recordMemoryBudgetShed()
+    }
+
+    func memoryBudgetSampled(inUse: Int) {
+        metrics.setMemoryBudgetInUse(inUse)
+    }
 }

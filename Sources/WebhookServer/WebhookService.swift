@@ -58,6 +58,12 @@ public final class WebhookService {
         let webhook = HTTPServer(configuration: configuration.webhook, group: group,
                                  handler: WebhookRouter(listener: .webhook, state: state, admission: admission, metrics: metrics),
                                  logger: logger, observer: observer)
+        if let budget = configuration.webhook.memoryBudget {
+            metrics.setMemoryBudget(budget.limit)
+            logger.info("memory budget", metadata: [
+                "memory.budgetBytes": "\(budget.limit)", "memory.reserveBytes": "\(budget.reserve)",
+            ])
+        }
         try webhook.start()
         var servers = [webhook]
         if let metricsConfiguration = configuration.metrics {

@@ -49,6 +49,8 @@ struct ServeCommand: ParsableCommand {
     var excludedNamespaces: String?
     @Option(help: "Largest request body in bytes; larger requests get 413.")
     var maxRequestBytes = 8 << 20
+    @Option(help: "Memory limit in bytes (suffixes Ki, Mi, Gi) the connection memory budget is derived from (default: the cgroup's limit).")
+    var memoryLimit: ByteCountArgument?
     @Option(help: "Most open connections; more are closed at once.")
     var maxConnections = 4096
     @Option(help: "Time to keep serving after SIGTERM while readiness reports 503.")
@@ -109,6 +111,7 @@ struct ServeCommand: ParsableCommand {
     func run() throws {
         // Before any thread exists, so that every thread inherits the blocked mask.
         try SignalWatcher.block([.terminate, .interrupt])
+        HeapTrimmer.pinMmapThreshold()
         let logger = makeLogger()
         let configuration: WebhookServiceConfiguration
         do {
@@ -149,6 +152,7 @@ struct ServeCommand: ParsableCommand {
         webhook.maxRequestBodyBytes = maxRequestBytes
         webhook.maxConnections = maxConnections
         webhook.idleTimeout = idleTimeout.duration
+        webhook.memoryBudget = MemoryBudget(limit: ContainerMemoryLimit.budget(forLimit: memoryLimit?.bytes ?? ContainerMemoryLimit.read()))
         let metrics = Self.hostAndPort(metricsBindAddress).map { address in
             var metrics = HTTPServerConfiguration(host: address.host, port: address.port, tls: nil, enableHTTP2: false)
             metrics.maxRequestBodyBytes = 64 << 10

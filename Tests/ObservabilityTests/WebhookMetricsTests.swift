@@ -49,6 +49,12 @@ import Testing
         metrics.recordTLSReload(success: true)
         metrics.recordTLSReload(success: true)
         metrics.recordTLSReload(success: false)
+        metrics.setMemoryBudget(47_185_920)
+        metrics.setMemoryBudgetInUse(1_048_576)
+        metrics.setMemoryBudgetInUse(524_288)
+        metrics.recordMemoryBudgetRefusal()
+        metrics.recordMemoryBudgetRefusal()
+        metrics.recordMemoryBudgetShed()
         return metrics
     }
 
@@ -83,6 +89,10 @@ import Testing
             #"eci_profile_tls_reloads_total{result="success"} 2"#,
             #"eci_profile_tls_reloads_total{result="error"} 1"#,
             #"eci_profile_build_info{version="\#(BuildInfo.version)"} 1.0"#,
+            "eci_profile_memory_budget_bytes 47185920.0",
+            "eci_profile_memory_budget_in_use_bytes 524288.0",
+            "eci_profile_memory_budget_refusals_total 2",
+            "eci_profile_memory_budget_sheds_total 1",
         ] + buckets.map { #"\#(histogram)_bucket{le="\#($0.0)"} \#($0.1)"# }
 
         let lines = sampleLines(text(scriptedMetrics()))
@@ -98,6 +108,9 @@ import Testing
             (WebhookMetrics.Catalog.profileValid, "gauge"), (WebhookMetrics.Catalog.profileLastReload, "gauge"),
             (WebhookMetrics.Catalog.namespaceCacheSize, "gauge"), (WebhookMetrics.Catalog.certificateExpiry, "gauge"),
             (WebhookMetrics.Catalog.tlsReloads, "counter"), (WebhookMetrics.Catalog.buildInfo, "gauge"),
+            (WebhookMetrics.Catalog.memoryBudget, "gauge"),
+            (WebhookMetrics.Catalog.memoryBudgetInUse, "gauge"), (WebhookMetrics.Catalog.memoryBudgetRefusals, "counter"),
+            (WebhookMetrics.Catalog.memoryBudgetSheds, "counter"),
         ]
         let comments = page.split(separator: "\n").filter { $0.hasPrefix("#") }.map(String.init)
         var expected: [String] = []
@@ -110,7 +123,7 @@ import Testing
 
     @Test func pageParsesWithPrometheusClient() throws {
         let families = try PythonExpositionParser.parse(scriptedMetrics().exposition())
-        #expect(families.count == 12)
+        #expect(families.count == 16)
 
         let admissions = try #require(families["eci_profile_admission_requests"])
         #expect(admissions.type == "counter")

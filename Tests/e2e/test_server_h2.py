@@ -270,7 +270,14 @@ def response_status(client, stream, send_more=None, timeout=20):
     return status, reset
 
 
+def rejected_by_transport(server, code):
+    """eci_profile_http_requests_total for HTTP/2 requests the transport answered itself with `code`."""
+    labels = (("code", code), ("path", "other"), ("protocol", "HTTP/2"))
+    return server.metric_samples().get(("eci_profile_http_requests_total", labels), 0.0)
+
+
 def test_a_declared_body_over_the_limit_gets_413(server):
+    counted = rejected_by_transport(server, "413")
     client = ready_client(server)
     try:
         stream = client.conn.get_next_available_stream_id()
@@ -279,6 +286,7 @@ def test_a_declared_body_over_the_limit_gets_413(server):
         assert response_status(client, stream)[0] == "413"
     finally:
         client.close()
+    assert rejected_by_transport(server, "413") == counted + 1
 
 
 def test_a_streamed_body_over_the_limit_gets_413(server):
@@ -305,6 +313,7 @@ def test_a_streamed_body_over_the_limit_gets_413(server):
 
 
 def test_a_header_block_over_64_kib_gets_431(server):
+    counted = rejected_by_transport(server, "431")
     client = ready_client(server)
     try:
         stream = client.conn.get_next_available_stream_id()
@@ -314,6 +323,7 @@ def test_a_header_block_over_64_kib_gets_431(server):
     finally:
         client.close()
     assert post_with_curl(server) == "200 2"
+    assert rejected_by_transport(server, "431") == counted + 1
 
 
 def frame(kind, flags, stream, payload):

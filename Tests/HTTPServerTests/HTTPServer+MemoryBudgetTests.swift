@@ -1,0 +1,68 @@
+import Dispatch
+import Foundation
+import HTTPServer
+import Testing
+
+/// Connections under a small memory budget: backpressure, shedding of slow requests, room for fast ones.
+@Suite struct HTTPServerMemoryBudgetTests {
+    /// A plain server whose budget is `limit` bytes with `reserve` for fast requests; requests go stale after 300 ms.
+    private func server(limit: Int, reserve: Int) throws -> (TestServer, MemoryBudget) {
+        let budget = MemoryBudget(limit: limit, reserve: reserve, staleAfter: .milliseconds(300))
+        let server = try TestServer(tls: false) { $0.memoryBudget = budget }
+        return (server, budget)
+    }
+
+    /// A client that announces `declared` body bytes and sends `sent` of them from another thread (the
+    /// server may stop reading), then waits.
+    private func stalledUpload(port: Int, declared: Int, sent: Int) throws -> RawClient {
+        let client = try RawClient(port: port)
+        client.send("POST /echo HTTP/1.1\r\nHost: a\r\nContent-Length: \(declared)\r\n\r\n")
+        DispatchQueue.global().async { client.send([UInt8](repeating: 0x61, count: sent)) }
+        return client
+    }
+
+    @Test func slowBodiesAreShedSoThatAFastRequestFitsWhileTheyHoldTheBudget() throws {
+        let (server, budget) = try server(limit: 2 << 20, reserve: 1 << 20)
+        defer { server.stop() }
+        let slow = try (0..<3).map { _ in try stalledUpload(port: server.port, declared: 4 << 20, sent: 1 << 20) }
+        // The slow uploads fill the budget, stop being read, go stale, and are shed down to the
+        // non-reserve part: at least one gets the 503 and is closed.
+        usleep(800_000)
+        #expect(budget.refusalCount > 0)
+        #expect(budget.shedCount >= 1)
+        #expect(budget.inUse <= budget.limit - budget.reserve)
+
+        let started = ContinuousClock.now
+        let body = [UInt8](repeating: 0x62, count: 600 << 10)
+        let fast = try RawClient(port: server.port)
+        fast.send("POST /echo HTTP/1.1\r\nHost: a\r\nContent-Length: \(body.count)\r\n\r\n")
+        fast.send(body)
+        let answer = fast.read(until: String(repeating: "b", count: 1_000), timeout: .seconds(5))
+        #expect(answer.hasPrefix("HTTP/1.1 200 OK\r\n"), "\(answer.prefix(200))")
+        #expect(ContinuousClock.now - started < .seconds(2))
+
+        let shedAnswers = slow.map { $0.readUntilClosed(timeout: .milliseconds(300)).text }.filter { $0.contains(" 503 ") }
+        #expect(shedAnswers.count == budget.shedCount)
+        #expect(shedAnswers.first?.hasSuffix(
+            "\r\n\r\nrequest not received in time while the server is short of memory; retry\n") == true)
+        #expect(server.observer.counts.withLock { $0.rejectedRequests.filter { $0.status == 503 }.count } == budget.shedCount)
+    }
+
+    @Test func everyChargeIsReturnedWhenConnectionsClose() throws {
+        let (server, budget) = try server(limit: 4 << 20, reserve: 1 << 20)
+        defer { server.stop() }
+        do {
+            let idle = try RawClient(port: server.port)
+            let partial = try stalledUpload(port: server.port, declared: 1 << 20, sent: 300 << 10)
+            let done = try RawClient(port: server.port)
+            done.send("POST /echo HTTP/1.1\r\nHost: a\r\nContent-Length: 5\r\n\r\nhello")
+            #expect(done.read(until: "hello").hasPrefix("HTTP/1.1 200 OK"))
+            #expect(server.observer.wait { $0.opened == 3 })
+            usleep(100_000)
+            #expect(budget.inUse >= 300 << 10)
+            _ = (idle, partial)
+        }
+        #expect(server.observer.wait { $0.closed == 3 })
+        #expect(budget.inUse == 0)
+    }
+}

@@ -1,0 +1,57 @@
+"""The memory budget (--memory-limit): unfinished bodies are held back and shed with a 503, a review that
+arrives fast still gets through, and the metrics say so. (The long, timing-sensitive attacks with RSS
+figures are in scripts/attack.)"""
+import json
+import socket
+import ssl
+import time
+
+from conftest import FIXTURES
+
+REVIEW = json.loads((FIXTURES / "reviews" / "002-CREATE-batch-labels-only.json").read_text())
+SHED_REASON = b"request not received in time while the server is short of memory; retry\n"
+
+
+def review_of_size(size):
+    """The fixture review with a pod annotation that brings it to about `size` bytes."""
+    review = json.loads(json.dumps(REVIEW))
+    review["request"]["object"]["metadata"].setdefault("annotations", {})["example.com/large"] = "x" * size
+    return json.dumps(review).encode()
+
+
+def test_a_fast_review_gets_through_while_unfinished_bodies_hold_the_budget(serve):
+    server = serve("--memory-limit", "16Mi")  # a budget of 35 %: 5.6 MiB, the last 1.4 MiB for fast requests
+    assert server.metric_samples()[("eci_profile_memory_budget_bytes", ())] == int((16 << 20) * 0.35)
+    held = []
+    for _ in range(4):
+        sock = server.tls_socket()
+        sock.sendall(b"POST /mutate HTTP/1.1\r\nHost: localhost\r\nContent-Type: application/json\r\n"
+                     b"Content-Length: 8000000\r\n\r\n")
+        sock.settimeout(3)
+        try:
+            sock.sendall(b" " * (1200 << 10))
+        except (socket.timeout, ssl.SSLError, OSError):
+            pass  # the server stopped reading this one
+        held.append(sock)
+    time.sleep(2.5)  # the bodies stay unfinished: slow after a second, shed once they hold the reserve
+
+    started = time.monotonic()
+    status, _, answer = server.request("POST", "/mutate", review_of_size(1 << 20))
+    assert status == 200 and json.loads(answer)["response"]["allowed"] is True
+    assert time.monotonic() - started < 2
+
+    answers = []
+    for sock in held:
+        sock.settimeout(0.5)
+        try:
+            answers.append(sock.recv(4096))
+        except (socket.timeout, ssl.SSLError, OSError):
+            answers.append(b"")
+        sock.close()
+    shed = [data for data in answers if data.startswith(b"HTTP/1.1 503 Service Unavailable\r\n")]
+    assert shed and all(data.endswith(b"\r\n\r\n" + SHED_REASON) for data in shed), answers
+    samples = server.metric_samples()
+    assert samples[("eci_profile_memory_budget_sheds_total", ())] == len(shed)
+    assert samples[("eci_profile_memory_budget_refusals_total", ())] >= 1
+    assert samples[("eci_profile_http_requests_total", (("code", "503"), ("path", "other"), ("protocol", "HTTP/1.1")))] \
+        == len(shed)
