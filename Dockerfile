@@ -3,7 +3,8 @@
 # eci-profile: Kubernetes mutating admission webhook (Swift).
 #   docker build -t eci-profile:0.1.0 .
 # The binary links the Swift standard library and Foundation statically and
-# OpenSSL, nghttp2 and libcurl (FoundationNetworking) dynamically from Debian.
+# OpenSSL, nghttp2, libcurl and the C/C++ runtime dynamically from Debian.
+# scripts/image-smoke builds this image's runtime stage and runs it.
 
 # ---- build ---------------------------------------------------------------
 FROM swift:6.3-bookworm AS build
@@ -31,21 +32,32 @@ COPY Sources ./Sources
 
 # .dockerignore keeps Tests/ out of the context, but SwiftPM refuses a manifest
 # whose test-target folders are missing, so empty ones are made from the
-# manifest (`.testTarget(name: "X"` -> Tests/X).
+# manifest (`.testTarget(name: "X"` -> Tests/X). `install -s` strips the symbol
+# table and debug sections: the runtime image has no backtrace symbolicator to
+# use them, and a crash address maps back with the unstripped binary of the
+# same build.
 SHELL ["/bin/bash", "-o", "pipefail", "-c"]
 RUN sed -n 's/.*\.testTarget( *name: *"\([^"]*\)".*/\1/p' Package.swift \
         | while read -r target; do mkdir -p "Tests/$target"; done \
     && swift build -c release --static-swift-stdlib --product eci-profile \
-    && install -D -m 0755 "$(swift build -c release --show-bin-path)/eci-profile" /out/eci-profile
+    && install -D -s -m 0755 "$(swift build -c release --show-bin-path)/eci-profile" /out/eci-profile
 
 # ---- runtime -------------------------------------------------------------
 FROM debian:bookworm-slim
 
+# Every package that owns a library the binary links (`readelf -d` NEEDED,
+# mapped with `dpkg -S`), named even where the slim base already has it, so
+# that another base cannot break the image; scripts/image-smoke fails when
+# this list and the binary's libraries differ. ca-certificates: the CA bundle
+# libcurl falls back to when a kubeconfig names no certificate authority.
 # DL3008 ignored for the same reason as above: bookworm's security updates
 # replace these versions in the archive; the base image tag is the pin.
 # hadolint ignore=DL3008
 RUN apt-get update \
     && apt-get install -y --no-install-recommends \
+        libc6 \
+        libgcc-s1 \
+        libstdc++6 \
         libssl3 \
         libnghttp2-14 \
         libcurl4 \

@@ -49,6 +49,10 @@ let package = Package(
         // Metrics (Prometheus text page) and log handlers (JSON / text, redaction); no server imports.
         .target(name: "Observability", dependencies: [logging, .product(name: "Prometheus", package: "swift-prometheus")]),
 
+        // The impact of a profile change (`eci-profile diff`): inputs and cluster workloads read
+        // into pods, planned under two profiles, compared and reported.
+        .target(name: "ProfileImpact", dependencies: ["ECIProfileCore", "AdmissionCodec", "ProfileSource", "KubernetesClient"]),
+
         // The webhook: routes, readiness, profile state; knows pods, not sockets.
         .target(name: "WebhookServer", dependencies: [
             "ECIProfileCore", "AdmissionCodec", "ProfileSource", "HTTPServer", "TLSEngine", "EventLoop", "Observability",
@@ -57,7 +61,7 @@ let package = Package(
 
         .executableTarget(name: "eci-profile", dependencies: [
             "ECIProfileCore", "AdmissionCodec", "ProfileSource", "WebhookServer", "HTTPServer", "TLSEngine", "EventLoop",
-            "Observability", "KubernetesClient", logging,
+            "Observability", "KubernetesClient", "ProfileImpact", logging,
             .product(name: "ArgumentParser", package: "swift-argument-parser"),
         ], linkerSettings: [
             // lld with packed relative relocations (DT_RELR, glibc 2.36+): the 80,000 relocations of the
@@ -72,6 +76,7 @@ let package = Package(
         .testTarget(name: "ECIProfileCoreTests", dependencies: ["ECIProfileCore"], exclude: ["Fixtures"]),
         .testTarget(name: "AdmissionCodecTests", dependencies: ["AdmissionCodec", "ECIProfileCore"]),
         .testTarget(name: "ProfileSourceTests", dependencies: ["ProfileSource", "ECIProfileCore"]),
+        .testTarget(name: "ProfileImpactTests", dependencies: ["ProfileImpact", "ECIProfileCore"]),
         .testTarget(name: "ObservabilityTests", dependencies: ["Observability", logging]),
         .testTarget(name: "KubernetesClientTests", dependencies: ["KubernetesClient", logging], exclude: ["fake_apiserver.py"]),
         // Test support (not shipped): certificates made with the openssl CLI and child processes,

@@ -14,6 +14,8 @@ extension HTTPConnection {
                     pausedForOutput = true
                     break
                 }
+                // A deferred answer holds the requests pipelined behind it, so responses keep their order.
+                if pendingAnswers > 0 { break }
                 guard let event = try parser.next() else { break }
                 switch event {
                 case .head(let head):
@@ -41,18 +43,38 @@ extension HTTPConnection {
         }
     }
 
-    /// Calls the handler and serializes its response; closes afterwards unless both sides keep the connection.
+    /// Calls the handler and serializes its response now or, for a deferred answer, when it arrives
+    /// (`deliverHTTP1`); closes afterwards unless both sides keep the connection.
     private func answer(_ head: HTTP1RequestHead, body: [UInt8]) {
-        let observer = environment.observer
-        let started = observer == nil ? 0 : loop.now()
-        let response = environment.handler.handle(HTTPServerRequest(head: head.request, body: body, protocolVersion: .http1_1))
-        let keepAlive = head.keepAlive && !isShuttingDown
-        HTTP1ResponseSerializer.write(response.head, body: response.body, keepAlive: keepAlive, into: &staging)
-        if let observer {
-            observer.requestHandled(
-                path: head.request.path ?? "", status: response.head.status, protocolVersion: .http1_1,
-                duration: .nanoseconds(Int64(clamping: loop.now() &- started)))
+        let request = AnsweredRequest(path: head.request.path ?? "", keepAlive: head.keepAlive, started: startedAt())
+        switch environment.handler.handle(HTTPServerRequest(head: head.request, body: body, protocolVersion: .http1_1)) {
+        case .now(let response):
+            write(response, for: request)
+        case .later(let start):
+            pendingAnswers += 1
+            start(makeResponder { connection, response in connection.deliverHTTP1(response, for: request) })
         }
+    }
+
+    /// A deferred answer arrived: sends it (unless the connection is past answering), then goes on
+    /// with the requests pipelined behind it.
+    private func deliverHTTP1(_ response: HTTPServerResponse, for request: AnsweredRequest) {
+        pendingAnswers -= 1
+        switch state {
+        case .http1, .closing: break
+        case .handshaking, .http2, .lingering, .closed: return
+        }
+        write(response, for: request)
+        if case .http1 = state { processHTTP1(UnsafeRawBufferPointer(start: nil, count: 0)) }
+        afterEvent()
+    }
+
+    private func write(_ response: HTTPServerResponse, for request: AnsweredRequest) {
+        let keepAlive = request.keepAlive && !isShuttingDown
+        HTTP1ResponseSerializer.write(response.head, body: response.body, keepAlive: keepAlive, into: &staging)
+        environment.observer?.requestHandled(
+            path: request.path, status: response.head.status, protocolVersion: .http1_1,
+            duration: .nanoseconds(Int64(clamping: loop.now() &- request.started)))
         if !keepAlive {
             startClosing(linger: true)
         }

@@ -40,18 +40,40 @@ extension HTTPConnection {
         if session.wantsClose { startClosing(linger: false) }
     }
 
+    /// Answers each request on its stream, now or, for a deferred answer, when it arrives (`deliverHTTP2`).
     private func answer(_ requests: [HTTP2Request], on session: HTTP2ServerSession) {
-        let observer = environment.observer
         for request in requests {
-            let started = observer == nil ? 0 : loop.now()
-            let response = environment.handler.handle(HTTPServerRequest(head: request.request, body: request.body, protocolVersion: .http2))
-            session.respond(streamID: request.streamID, response: response.head, body: response.body)
-            if let observer {
-                observer.requestHandled(
-                    path: request.request.path ?? "", status: response.head.status, protocolVersion: .http2,
-                    duration: .nanoseconds(Int64(clamping: loop.now() &- started)))
+            let answered = AnsweredRequest(path: request.request.path ?? "", keepAlive: true, started: startedAt())
+            switch environment.handler.handle(HTTPServerRequest(head: request.request, body: request.body, protocolVersion: .http2)) {
+            case .now(let response):
+                write(response, for: answered, on: request.streamID, session: session)
+            case .later(let start):
+                pendingAnswers += 1
+                let streamID = request.streamID
+                start(makeResponder { connection, response in connection.deliverHTTP2(response, for: answered, on: streamID) })
             }
         }
+    }
+
+    /// A deferred answer arrived: sends it on its stream, unless the session has ended (a stream the
+    /// client reset meanwhile ignores it).
+    private func deliverHTTP2(_ response: HTTPServerResponse, for request: AnsweredRequest, on streamID: Int32) {
+        pendingAnswers -= 1
+        guard case .http2 = state, let session = http2 else {
+            afterEvent()
+            return
+        }
+        write(response, for: request, on: streamID, session: session)
+        session.takeOutput(into: &staging)
+        if session.wantsClose { startClosing(linger: false) }
+        afterEvent()
+    }
+
+    private func write(_ response: HTTPServerResponse, for request: AnsweredRequest, on streamID: Int32, session: HTTP2ServerSession) {
+        session.respond(streamID: streamID, response: response.head, body: response.body)
+        environment.observer?.requestHandled(
+            path: request.path, status: response.head.status, protocolVersion: .http2,
+            duration: .nanoseconds(Int64(clamping: loop.now() &- request.started)))
     }
 
     /// Graceful GOAWAY: open streams finish; if the client does not acknowledge the notice's PING in time,

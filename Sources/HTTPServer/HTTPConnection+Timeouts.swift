@@ -12,6 +12,8 @@ extension HTTPConnection {
         case .handshaking:
             return openedAt &+ environment.handshakeTimeout
         case .http1:
+            // Pipelined bytes behind a deferred answer are not a slow head.
+            if pendingAnswers > 0 { return idle }
             if let bodyStartedAt { return min(idle, bodyStartedAt &+ environment.bodyReadTimeout) }
             guard let headStartedAt else { return idle }
             return min(idle, headStartedAt &+ environment.headerReadTimeout)

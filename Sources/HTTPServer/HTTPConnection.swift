@@ -50,6 +50,9 @@ final class HTTPConnection {
     /// Whether pipelined requests wait in the parser because the output is backed up.
     var pausedForOutput = false
 
+    /// Deferred answers the handler still owes (HTTP/1.1: at most one; HTTP/2: one per waiting stream).
+    var pendingAnswers = 0
+
     // HTTP/2
     var http2: HTTP2ServerSession?
     var http2Requests: [HTTP2Request] = []
@@ -298,6 +301,11 @@ final class HTTPConnection {
             outputOffset = 0
         }
         if case .closing(let linger) = state {
+            // Answers still owed are sent before the connection closes.
+            if pendingAnswers > 0 {
+                updateInterest()
+                return
+            }
             if linger { startLingering() } else { close() }
             return
         }
@@ -312,6 +320,9 @@ final class HTTPConnection {
         case .closed:
             return
         case .closing:
+            break
+        case .http1 where pendingAnswers > 0:
+            // Requests pipelined behind a deferred answer wait in the socket, not in the parser.
             break
         case .handshaking, .http1, .http2, .lingering:
             if pending <= environment.configuration.maxBufferedOutputBytes { wanted.insert(.read) }
@@ -375,7 +386,7 @@ final class HTTPConnection {
             close()
         case .http1:
             readAvailable()
-            if case .http1 = state, parser.isIdle, !awaitingBody {
+            if case .http1 = state, parser.isIdle, !awaitingBody, pendingAnswers == 0 {
                 startClosing(linger: false)
                 afterEvent()
             }

@@ -37,7 +37,29 @@ public struct HTTPServerResponse: Sendable {
     }
 }
 
-/// Answers requests. Called on an event loop thread: it must not block.
+/// A handler's answer to one request: a response now, or one that comes later.
+public enum HTTPHandlerAnswer: Sendable {
+    /// The response, serialized at once.
+    case now(HTTPServerResponse)
+    /// The server calls `start` once, on the loop, with a responder the handler completes later
+    /// from any thread (for work that must not block the loop, such as a lookup over the network).
+    case later(_ start: @Sendable (HTTPResponder) -> Void)
+}
+
+/// Completes one deferred request: the response is posted back onto its connection's loop. On
+/// HTTP/1.1 the requests pipelined behind it wait (responses keep their order); on HTTP/2 only its
+/// own stream waits. If the connection (or stream) is gone by then, the response is dropped.
+public struct HTTPResponder: Sendable {
+    let deliver: @Sendable (HTTPServerResponse) -> Void
+
+    /// Sends `response`; only the first call of a responder counts.
+    public func respond(_ response: HTTPServerResponse) {
+        deliver(response)
+    }
+}
+
+/// Answers requests. Called on an event loop thread: it must not block (work that could block answers
+/// `.later`).
 public protocol HTTPRequestHandler: Sendable {
-    func handle(_ request: HTTPServerRequest) -> HTTPServerResponse
+    func handle(_ request: HTTPServerRequest) -> HTTPHandlerAnswer
 }

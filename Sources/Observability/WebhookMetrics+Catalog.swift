@@ -34,6 +34,9 @@ extension WebhookMetrics {
         static let tlsReloads = MetricDefinition(
             name: "eci_profile_tls_reloads_total",
             help: "Serving certificate reloads, by result (success, error).")
+        static let buildInfo = MetricDefinition(
+            name: "eci_profile_build_info",
+            help: "Always 1; the version label is the running eci-profile's version.")
 
         /// Admission latency buckets, 50 µs to 1 s.
         /// Admission latency buckets in seconds, 50 µs to 1 s. (Plain `Double`s: swift-prometheus's

@@ -40,6 +40,7 @@ public final class WebhookMetrics: Sendable {
         inFlight = registry.makeGauge(descriptor: Catalog.requestsInFlight.descriptor)
         profileValid = registry.makeGauge(descriptor: Catalog.profileValid.descriptor)
         namespaceCacheSize = registry.makeGauge(descriptor: Catalog.namespaceCacheSize.descriptor)
+        registry.makeGauge(descriptor: Catalog.buildInfo.descriptor, labels: [("version", BuildInfo.version)]).set(to: 1)
     }
 
     /// Counts one answered admission request and observes how long deciding it took.

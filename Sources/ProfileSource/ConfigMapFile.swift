@@ -1,5 +1,6 @@
 import ECIProfileCore
 internal import Foundation
+internal import Yams
 
 /// Why a profile file could not be read.
 public enum ProfileFileError: Error, Sendable, CustomStringConvertible {
@@ -20,13 +21,28 @@ public enum ProfileFileError: Error, Sendable, CustomStringConvertible {
 /// or a directory as kubelet mounts a ConfigMap (one file per key, hidden entries such as
 /// `..data` skipped).
 public enum ConfigMapFile {
+    /// A ConfigMap's data and where each value starts in its file.
+    public struct Contents: Sendable {
+        /// The `data` map.
+        public var data: [String: String]
+        /// For a ConfigMap YAML file, the 1-based line where each key's value text starts (the
+        /// line after `key: |` for a block scalar); empty for a mounted directory, where each
+        /// value is a file of its own.
+        public var valueLines: [String: Int]
+    }
+
     /// The data map found at `path`.
     public static func loadData(at path: String) throws(ProfileFileError) -> [String: String] {
+        try load(at: path).data
+    }
+
+    /// The data map found at `path`, with the lines where its values start.
+    public static func load(at path: String) throws(ProfileFileError) -> Contents {
         var isDirectory: ObjCBool = false
         guard FileManager.default.fileExists(atPath: path, isDirectory: &isDirectory) else {
             throw .unreadable(path: path, reason: "no such file or directory")
         }
-        return isDirectory.boolValue ? try loadDirectory(path) : try loadDocument(path)
+        return isDirectory.boolValue ? Contents(data: try loadDirectory(path), valueLines: [:]) : try loadDocument(path)
     }
 
     private static func loadDirectory(_ path: String) throws(ProfileFileError) -> [String: String] {
@@ -46,19 +62,21 @@ public enum ConfigMapFile {
         return data
     }
 
-    private static func loadDocument(_ path: String) throws(ProfileFileError) -> [String: String] {
+    private static func loadDocument(_ path: String) throws(ProfileFileError) -> Contents {
         let text = try readText(path)
+        let node: Node
         let document: JSONValue
         do {
-            document = try JSONValue(yaml: text)
+            node = try JSONValue.composeYAML(text)
+            document = try JSONValue(node)
         } catch {
             throw .malformed(path: path, reason: error.description)
         }
         guard document["kind"]?.stringValue == "ConfigMap" else {
             throw .malformed(path: path, reason: "not a ConfigMap (kind: ConfigMap)")
         }
-        guard let data = document["data"] else { return [:] }
-        if case .null = data { return [:] }
+        guard let data = document["data"] else { return Contents(data: [:], valueLines: [:]) }
+        if case .null = data { return Contents(data: [:], valueLines: [:]) }
         guard case .object(let members) = data else {
             throw .malformed(path: path, reason: "data must be a mapping of strings")
         }
@@ -69,7 +87,20 @@ public enum ConfigMapFile {
             }
             result[member.key] = text
         }
-        return result
+        return Contents(data: result, valueLines: valueLines(of: node))
+    }
+
+    /// The line where each value of the `data` mapping starts: a block scalar's text starts on
+    /// the line after its `|` or `>` indicator.
+    private static func valueLines(of document: Node) -> [String: Int] {
+        guard case .mapping(let data)? = document["data"] else { return [:] }
+        var lines: [String: Int] = [:]
+        for (key, value) in data {
+            guard case .scalar(let keyScalar) = key, case .scalar(let scalar) = value, let mark = scalar.mark else { continue }
+            let isBlock = scalar.style == .literal || scalar.style == .folded
+            lines[keyScalar.string] = mark.line + (isBlock ? 1 : 0)
+        }
+        return lines
     }
 
     /// The file's contents as UTF-8 text.

@@ -17,25 +17,43 @@ public struct AdmissionEndpoint: Sendable {
         self.metrics = metrics
     }
 
-    func handle(_ request: HTTPServerRequest) -> HTTPServerResponse {
+    /// Answers at once, unless the pod's namespace must be fetched first: then the answer is deferred
+    /// until the lookup (running off the event loop, within its budget) delivers the labels.
+    func handle(_ request: HTTPServerRequest) -> HTTPHandlerAnswer {
         let started = ContinuousClock.now
         metrics.requestStarted()
-        defer { metrics.requestFinished() }
         guard Self.isJSON(request.head.headerFields) else {
-            return .text(.unsupportedMediaType, "Content-Type must be application/json\n")
+            metrics.requestFinished()
+            return .now(.text(.unsupportedMediaType, "Content-Type must be application/json\n"))
         }
         let review: AdmissionRequest
         do {
             review = try AdmissionReviewDecoder.decode(request.body)
         } catch {
-            return .text(.badRequest, "\(error)\n")
+            metrics.requestFinished()
+            return .now(.text(.badRequest, "\(error)\n"))
         }
-        let outcome: AdmissionOutcome
-        if let reviewer = state.currentReviewer {
-            outcome = reviewer.review(review) { state.namespaceLabels.labels(for: $0) }
-        } else {
-            outcome = AdmissionReviewer.failOpen(review, reason: "no profile loaded")
+        guard let reviewer = state.currentReviewer else {
+            return .now(finish(AdmissionReviewer.failOpen(review, reason: "no profile loaded"), review, started: started))
         }
+        let provider = state.namespaceLabels
+        var uncached: String?
+        let outcome = reviewer.review(review) { namespace in
+            if let labels = provider.cachedLabels(for: namespace) { return labels }
+            uncached = namespace
+            return .unavailable(reason: "namespace \(namespace) not cached")
+        }
+        guard let uncached else { return .now(finish(outcome, review, started: started)) }
+        return .later { [self] responder in
+            provider.fetchLabels(for: uncached) { labels in
+                responder.respond(finish(reviewer.review(review) { _ in labels }, review, started: started))
+            }
+        }
+    }
+
+    /// Logs and counts `outcome` and encodes the response.
+    private func finish(_ outcome: AdmissionOutcome, _ review: AdmissionRequest, started: ContinuousClock.Instant) -> HTTPServerResponse {
+        defer { metrics.requestFinished() }
         log(outcome, review)
         metrics.recordAdmission(operation: review.attributes.operation, result: outcome.result.rawValue, duration: ContinuousClock.now - started)
         if let decision = outcome.decision {

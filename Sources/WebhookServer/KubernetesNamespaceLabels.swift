@@ -1,6 +1,4 @@
 import AdmissionCodec
-import Dispatch
-import EventLoop
 import Foundation
 import KubernetesClient
 import Synchronization
@@ -8,6 +6,11 @@ import Synchronization
 /// Namespace labels from the Kubernetes API: a cache kept by a list+watch of namespaces, and, for
 /// a namespace the watch has not delivered yet (created a moment ago), one live GET within a
 /// 1 s budget; past that the pod is allowed unchanged (SPEC §2.8).
+///
+/// Maintainers' note: the GET runs on a client thread, never on the event loop; the requests waiting
+/// for one namespace share its GET (one lookup in flight per namespace) and each gives up at its own
+/// budget. The GET goes on after the budgets: its answer still fills the cache for the next pod, and
+/// the watch delivering the namespace first answers the waiters at once.
 final class KubernetesNamespaceLabels: NamespaceLabelProvider {
     private struct Cache {
         var labels: [String: [String: String]] = [:]
@@ -15,6 +18,15 @@ final class KubernetesNamespaceLabels: NamespaceLabelProvider {
         /// When a live lookup of a namespace last failed: it is not tried again for a while, so an
         /// unreachable API server costs each namespace one budget, not one per pod.
         var failedLookups: [String: ContinuousClock.Instant] = [:]
+        /// The requests waiting for each namespace whose GET is in flight.
+        var waiting: [String: [LookupWaiter]] = [:]
+
+        mutating func recordFailure(_ namespace: String, at now: ContinuousClock.Instant) {
+            if failedLookups.count >= 256 {
+                failedLookups = failedLookups.filter { now - $0.value < KubernetesNamespaceLabels.failedLookupMemory }
+            }
+            failedLookups[namespace] = now
+        }
     }
 
     /// How long a failed lookup is remembered.
@@ -31,20 +43,29 @@ final class KubernetesNamespaceLabels: NamespaceLabelProvider {
 
     /// Replaces the whole cache (a list).
     func replaceAll(_ namespaces: [Namespace]) {
-        let labels = Dictionary(namespaces.map { ($0.name, $0.labels) }) { $1 }
-        cache.withLock {
-            $0.labels = labels
-            $0.hasSynced = true
-            $0.failedLookups = [:]
+        var labels = [String: [String: String]](minimumCapacity: namespaces.count)
+        for namespace in namespaces { labels[namespace.name] = namespace.labels }
+        let answered = cache.withLock { cache in
+            cache.labels = labels
+            cache.hasSynced = true
+            cache.failedLookups = [:]
+            var answered: [([LookupWaiter], [String: String])] = []
+            for name in Array(cache.waiting.keys) {
+                if let found = labels[name], let waiters = cache.waiting.removeValue(forKey: name) { answered.append((waiters, found)) }
+            }
+            return answered
         }
+        for (waiters, found) in answered { answer(waiters, .found(found)) }
     }
 
-    /// Records one namespace's labels (added or modified).
+    /// Records one namespace's labels (added or modified); requests waiting for it get them at once.
     func update(_ namespace: Namespace) {
-        cache.withLock {
-            $0.labels[namespace.name] = namespace.labels
-            $0.failedLookups[namespace.name] = nil
+        let waiters = cache.withLock { cache in
+            cache.labels[namespace.name] = namespace.labels
+            cache.failedLookups[namespace.name] = nil
+            return cache.waiting.removeValue(forKey: namespace.name)
         }
+        if let waiters { answer(waiters, .found(namespace.labels)) }
     }
 
     /// Forgets a deleted namespace.
@@ -59,54 +80,98 @@ final class KubernetesNamespaceLabels: NamespaceLabelProvider {
         cache.withLock { $0.hasSynced } ? nil : "namespace list not synced yet"
     }
 
-    func labels(for namespace: String) -> NamespaceLabels {
+    func cachedLabels(for namespace: String) -> NamespaceLabels? {
         let now = ContinuousClock.now
-        let cached: NamespaceLabels? = cache.withLock { cache in
+        return cache.withLock { cache in
             if let labels = cache.labels[namespace] { return .found(labels) }
             if let failed = cache.failedLookups[namespace], now - failed < Self.failedLookupMemory {
                 return .unavailable(reason: "namespace \(namespace) not cached; its last lookup failed moments ago")
             }
             return nil
         }
-        if let cached { return cached }
-        let answer = lookUp(namespace)
-        if case .unavailable = answer {
-            cache.withLock { cache in
-                if cache.failedLookups.count >= 256 {
-                    cache.failedLookups = cache.failedLookups.filter { now - $0.value < Self.failedLookupMemory }
-                }
-                cache.failedLookups[namespace] = now
-            }
-        }
-        return answer
     }
 
-    /// Blocks the calling (event loop) thread for at most the budget: this happens only for a
-    /// namespace younger than the watch's latency.
-    private func lookUp(_ name: String) -> NamespaceLabels {
-        let answer = Mutex<NamespaceLabels?>(nil)
-        let done = DispatchSemaphore(value: 0)
-        // The GET goes on after the budget: its answer still fills the cache for the next pod.
-        Task { [self] in
-            let result: NamespaceLabels
-            do {
-                let response = try await client.get(path: "/api/v1/namespaces/\(name)")
-                if response.status == 200 {
-                    let namespace = try JSONDecoder().decode(Namespace.self, from: Data(response.body))
-                    cache.withLock { $0.labels[namespace.name] = namespace.labels }
-                    result = .found(namespace.labels)
-                } else {
-                    result = .unavailable(reason: "GET namespace \(name): HTTP \(response.status)")
-                }
-            } catch {
-                result = .unavailable(reason: "GET namespace \(name): \(error)")
+    func fetchLabels(for namespace: String, answer: @escaping @Sendable (NamespaceLabels) -> Void) {
+        let waiter = LookupWaiter(answer)
+        enum Next { case answer(NamespaceLabels), wait, startLookup }
+        let next: Next = cache.withLock { cache in
+            // The watch (or another lookup) may have delivered it since the caller asked.
+            if let labels = cache.labels[namespace] { return .answer(.found(labels)) }
+            if cache.waiting[namespace] != nil {
+                cache.waiting[namespace]!.append(waiter)
+                return .wait
             }
-            answer.withLock { $0 = result }
-            done.signal()
+            cache.waiting[namespace] = [waiter]
+            return .startLookup
         }
-        guard done.wait(timeout: .now() + .nanoseconds(Int(clamping: lookupBudget.clampedNanoseconds))) == .success else {
-            return .unavailable(reason: "namespace \(name) not cached and not fetched within \(lookupBudget)")
+        switch next {
+        case .answer(let labels):
+            answer(labels)
+            return
+        case .startLookup:
+            Task { await lookUp(namespace) }
+        case .wait:
+            break
         }
-        return answer.withLock { $0 } ?? .unavailable(reason: "namespace \(name) lookup gave no answer")
+        let budget = lookupBudget
+        Task { [self] in
+            try? await Task.sleep(for: budget)
+            giveUp(waiter, on: namespace)
+        }
+    }
+
+    /// A waiter's budget is spent: it fails open, and the namespace counts as failed for a while.
+    private func giveUp(_ waiter: LookupWaiter, on namespace: String) {
+        let now = ContinuousClock.now
+        let wasWaiting = cache.withLock { cache in
+            guard let index = cache.waiting[namespace]?.firstIndex(where: { $0 === waiter }) else { return false }
+            cache.waiting[namespace]!.remove(at: index)
+            cache.recordFailure(namespace, at: now)
+            return true
+        }
+        if wasWaiting {
+            waiter.answer(.unavailable(reason: "namespace \(namespace) not cached and not fetched within \(lookupBudget)"))
+        }
+    }
+
+    /// The one GET of a namespace; its answer fills the cache and goes to everyone still waiting.
+    private func lookUp(_ name: String) async {
+        let result: NamespaceLabels
+        do {
+            let response = try await client.get(path: "/api/v1/namespaces/\(name)")
+            if response.status == 200 {
+                let namespace = try JSONDecoder().decode(Namespace.self, from: Data(response.body))
+                result = .found(namespace.labels)
+            } else {
+                result = .unavailable(reason: "GET namespace \(name): HTTP \(response.status)")
+            }
+        } catch {
+            result = .unavailable(reason: "GET namespace \(name): \(error)")
+        }
+        let now = ContinuousClock.now
+        let waiters = cache.withLock { cache in
+            switch result {
+            case .found(let labels):
+                cache.labels[name] = labels
+                cache.failedLookups[name] = nil
+            case .unavailable:
+                cache.recordFailure(name, at: now)
+            }
+            return cache.waiting.removeValue(forKey: name)
+        }
+        if let waiters { answer(waiters, result) }
+    }
+
+    private func answer(_ waiters: [LookupWaiter], _ labels: NamespaceLabels) {
+        for waiter in waiters { waiter.answer(labels) }
+    }
+}
+
+/// One request waiting for a namespace lookup (compared by identity, so its budget can remove it).
+private final class LookupWaiter: Sendable {
+    let answer: @Sendable (NamespaceLabels) -> Void
+
+    init(_ answer: @escaping @Sendable (NamespaceLabels) -> Void) {
+        self.answer = answer
     }
 }

@@ -1,10 +1,15 @@
 public import AdmissionCodec
 import Synchronization
 
-/// Where the webhook learns a namespace's labels.
+/// Where the webhook learns a namespace's labels: at once from what it holds, or, for a namespace it
+/// must fetch first, later and off the calling (event loop) thread.
 public protocol NamespaceLabelProvider: Sendable {
-    /// The labels of `namespace`, or why they are not known.
-    func labels(for namespace: String) -> NamespaceLabels
+    /// The labels of `namespace` (or why they are not known) when that can be said at once; nil when
+    /// they must be fetched with `fetchLabels`.
+    func cachedLabels(for namespace: String) -> NamespaceLabels?
+    /// Fetches the labels of `namespace` without blocking the caller and calls `answer` exactly once,
+    /// from any thread, within the provider's time budget.
+    func fetchLabels(for namespace: String, answer: @escaping @Sendable (NamespaceLabels) -> Void)
     /// Why the provider is not ready yet; nil once it can answer.
     var notReadyReason: String? { get }
 }
@@ -23,8 +28,12 @@ public final class NamespaceLabelTable: NamespaceLabelProvider {
         self.table.withLock { $0 = table }
     }
 
-    public func labels(for namespace: String) -> NamespaceLabels {
+    public func cachedLabels(for namespace: String) -> NamespaceLabels? {
         .found(table.withLock { $0[namespace] ?? [:] })
+    }
+
+    public func fetchLabels(for namespace: String, answer: @escaping @Sendable (NamespaceLabels) -> Void) {
+        answer(.found(table.withLock { $0[namespace] ?? [:] }))
     }
 
     /// The number of namespaces known.

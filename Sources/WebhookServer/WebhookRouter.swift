@@ -23,17 +23,17 @@ public struct WebhookRouter: HTTPRequestHandler {
         self.metrics = metrics
     }
 
-    public func handle(_ request: HTTPServerRequest) -> HTTPServerResponse {
+    public func handle(_ request: HTTPServerRequest) -> HTTPHandlerAnswer {
         let path = Self.pathWithoutQuery(request.head.path ?? "")
         switch (listener, path) {
         case (.webhook, "/mutate"), (.webhook, "/inject"):
-            guard request.head.method == .post else { return Self.methodNotAllowed(allow: "POST") }
+            guard request.head.method == .post else { return .now(Self.methodNotAllowed(allow: "POST")) }
             return admission.handle(request)
         case (_, "/healthz"), (_, "/readyz"), (.metrics, "/metrics"):
-            guard request.head.method == .get else { return Self.methodNotAllowed(allow: "GET") }
-            return probe(path)
+            guard request.head.method == .get else { return .now(Self.methodNotAllowed(allow: "GET")) }
+            return .now(probe(path))
         default:
-            return .text(.notFound, "no such path: \(path)\n")
+            return .now(.text(.notFound, "no such path: \(path)\n"))
         }
     }
 

@@ -94,7 +94,9 @@ public final class WebhookService {
             }
         }
         try reloader?.start()
-        logger.info("serving admission requests", metadata: ["listen.port": "\(webhook.port)", "http2": "\(configuration.webhook.enableHTTP2)"])
+        logger.info("serving admission requests", metadata: [
+            "listen.port": "\(webhook.port)", "http2": "\(configuration.webhook.enableHTTP2)", "version": "\(BuildInfo.version)",
+        ])
 
         let stopped = DispatchSemaphore(value: 0)
         let loop = group.loops[0]

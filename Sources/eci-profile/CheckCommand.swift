@@ -7,8 +7,11 @@ struct CheckCommand: ParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "check",
         abstract: "Validate eci-profile ConfigMaps (YAML files or mounted ConfigMap directories).",
-        discussion: "Prints every error and warning with its path. Exit status: 0 valid, 1 invalid, 2 unreadable."
+        discussion: "Prints every error and warning with its path. Exit status: 0 valid, 1 invalid (with --strict, also when there is a warning), 2 unreadable."
     )
+
+    @Flag(help: "Treat warnings (unknown keys, no selectors key) as errors, for CI.")
+    var strict = false
 
     @Argument(help: "ConfigMap YAML files or directories.")
     var files: [String]
@@ -16,21 +19,24 @@ struct CheckCommand: ParsableCommand {
     func run() throws {
         var worst: Int32 = 0
         for file in files {
-            let data: [String: String]
+            let contents: ConfigMapFile.Contents
             do {
-                data = try ConfigMapFile.loadData(at: file)
+                contents = try ConfigMapFile.load(at: file)
             } catch {
                 printError("\(error)")
                 if case .unreadable = error { worst = 2 } else { worst = max(worst, 1) }
                 continue
             }
-            let result = ProfileParser.parse(data)
-            for warning in result.warnings { print("\(file): warning: \(warning)") }
-            for error in result.errors { print("\(file): error: \(error)") }
-            if let profile = result.profile {
-                print("\(file): valid: \(Self.summary(of: profile)), \(result.warnings.count) warning(s)")
+            let result = ProfileParser.parse(contents.data, valueLines: contents.valueLines)
+            let warnings = strict ? [] : result.warnings
+            let errors = strict ? result.warnings + result.errors : result.errors
+            for warning in warnings { print("\(file): warning: \(warning)") }
+            for error in errors { print("\(file): error: \(error)") }
+            if let profile = result.profile, errors.isEmpty {
+                print("\(file): valid: \(Self.summary(of: profile)), \(warnings.count) warning(s)")
             } else {
-                print("\(file): invalid: \(result.errors.count) error(s)")
+                let strictNote = strict && !result.warnings.isEmpty ? " (\(result.warnings.count) warning(s) made errors by --strict)" : ""
+                print("\(file): invalid: \(errors.count) error(s)\(strictNote)")
                 worst = max(worst, 1)
             }
         }

@@ -1,4 +1,5 @@
 import ArgumentParser
+import Observability
 
 /// `eci-profile`: the webhook server and its offline tools.
 @main
@@ -6,6 +7,7 @@ struct ECIProfileCommand: ParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "eci-profile",
         abstract: "Kubernetes mutating webhook that sends selected pods to ECI virtual nodes.",
-        subcommands: [ServeCommand.self, CheckCommand.self, MutateCommand.self]
+        version: BuildInfo.version,
+        subcommands: [ServeCommand.self, CheckCommand.self, MutateCommand.self, DiffCommand.self]
     )
 }

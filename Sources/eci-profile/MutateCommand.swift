@@ -9,7 +9,11 @@ struct MutateCommand: ParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "mutate",
         abstract: "Preview the webhook's answer for an AdmissionReview or a Pod (YAML or JSON).",
-        discussion: "Prints the AdmissionReview response; --explain prints why; --output pod prints the patched pod."
+        discussion: """
+            Prints the AdmissionReview response; --explain prints why; --output pod prints the patched pod.
+            Exit status: 0 done, 1 invalid profile, 2 unreadable input (profile file, namespace labels or INPUT); \
+            with --exit-code, 3 when the pod would be patched.
+            """
     )
 
     enum Output: String, ExpressibleByArgument, CaseIterable {
@@ -19,17 +23,7 @@ struct MutateCommand: ParsableCommand {
     @Option(help: "The eci-profile ConfigMap (YAML file or mounted directory).")
     var profile: String
 
-    @Option(help: "Labels of the pod's namespace, as key=value pairs separated by commas.")
-    var namespaceLabels: String?
-
-    @Option(help: "A YAML/JSON file mapping namespace names to their labels.")
-    var namespaceLabelsFile: String?
-
-    @Option(help: "Namespace for a Pod input without metadata.namespace.")
-    var namespace = "default"
-
-    @Option(help: "Namespaces whose pods are never changed, separated by commas.")
-    var excludedNamespaces = "kube-system"
+    @OptionGroup var namespaces: NamespaceOptions
 
     @Flag(help: "Print a human summary: the selectors that matched and why, the policy, the patch and warnings.")
     var explain = false
@@ -37,73 +31,59 @@ struct MutateCommand: ParsableCommand {
     @Option(help: "What to print: the AdmissionReview response (review) or the patched pod (pod).")
     var output: Output = .review
 
+    @Option(name: [.customShort("o"), .customLong("format")],
+            help: "yaml or json (default: the input's format for --output pod, json for the review).")
+    var format: MutationPreview.Format?
+
+    @Flag(help: "Exit with status 3 when the pod would be patched (for scripts).")
+    var exitCode = false
+
     @Argument(help: "An AdmissionReview or Pod file, YAML or JSON; - for standard input.")
     var input: String
 
-    func validate() throws {
-        if let namespaceLabels, NamespaceLabelsFile.parsePairs(namespaceLabels) == nil {
-            throw ValidationError("--namespace-labels must be key=value pairs separated by commas")
-        }
-        if namespaceLabels != nil, namespaceLabelsFile != nil {
-            throw ValidationError("use either --namespace-labels or --namespace-labels-file")
-        }
-    }
-
     func run() throws {
-        let data: [String: String]
-        do {
-            data = try ConfigMapFile.loadData(at: profile)
-        } catch {
-            printError("\(error)")
-            throw ExitCode(2)
-        }
-        let parsed = ProfileParser.parse(data)
-        guard let loaded = parsed.profile else {
-            for error in parsed.errors { printError("\(profile): error: \(error)") }
-            throw ExitCode(1)
-        }
-        let labelsFor = try namespaceLabelsLookup()
+        let loaded = try ProfileArgument.load(profile)
+        let labelsFor = try namespaces.labelsLookup()
         let preview: MutationPreview
         do {
-            preview = try MutationPreview(input: readInput(), defaultNamespace: namespace)
+            preview = try MutationPreview(input: readInput(), defaultNamespace: namespaces.namespace)
+        } catch let exit as ExitCode {
+            throw exit
         } catch {
             printError("\(input): \(error)")
-            throw ExitCode(1)
+            throw ExitCode(2)
         }
-        let excluded = Set(excludedNamespaces.split(separator: ",").map(String.init))
-        let reviewer = AdmissionReviewer(planner: MutationPlanner(profile: loaded, excludedNamespaces: excluded))
+        let reviewer = AdmissionReviewer(planner: MutationPlanner(profile: loaded, excludedNamespaces: namespaces.excluded))
         let outcome = reviewer.review(preview.request) { .found(labelsFor($0)) }
         if explain {
             print(ExplanationFormatter(planner: reviewer.planner, preview: preview, outcome: outcome,
                                        namespaceLabels: labelsFor(preview.request.attributes.namespace)).text)
         } else if output == .pod {
             let patched = try (outcome.decision?.patch ?? []).apply(to: preview.object)
-            print(patched.prettyJSONString)
+            print(Self.text(of: patched, format: format ?? preview.format))
         } else {
-            print(String(decoding: outcome.response.encoded(apiVersion: preview.request.apiVersion), as: UTF8.self))
+            let response = String(decoding: outcome.response.encoded(apiVersion: preview.request.apiVersion), as: UTF8.self)
+            if format == .yaml, let value = try? JSONValue(parsing: response) {
+                print(Self.text(of: value, format: .yaml))
+            } else {
+                print(response)
+            }
         }
+        if exitCode, !(outcome.decision?.patch.isEmpty ?? true) { throw ExitCode(3) }
     }
 
-    /// The labels of a namespace: those of --namespace-labels for whatever namespace the pod is
-    /// in, or the file's entry, or none.
-    private func namespaceLabelsLookup() throws -> (String) -> [String: String] {
-        if let namespaceLabels, let labels = NamespaceLabelsFile.parsePairs(namespaceLabels) {
-            return { _ in labels }
-        }
-        guard let namespaceLabelsFile else { return { _ in [:] } }
-        do {
-            let table = try NamespaceLabelsFile.load(at: namespaceLabelsFile)
-            return { table[$0] ?? [:] }
-        } catch {
-            printError("\(error)")
-            throw ExitCode(2)
+    private static func text(of value: JSONValue, format: MutationPreview.Format) -> String {
+        switch format {
+        case .json: value.prettyJSONString
+        case .yaml: String(value.yamlString.dropLast(value.yamlString.hasSuffix("\n") ? 1 : 0))
         }
     }
 
     private func readInput() throws -> [UInt8] {
         if input == "-" { return Array(FileHandle.standardInput.readDataToEndOfFile()) }
         guard let data = FileManager.default.contents(atPath: input) else {
-            printError("\(input): cannot read")
+            let reason = FileManager.default.fileExists(atPath: input) ? "permission denied or not a regular file" : "no such file or directory"
+            printError("\(input): cannot read: \(reason)")
             throw ExitCode(2)
         }
         return Array(data)

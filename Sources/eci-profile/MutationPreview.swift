@@ -1,4 +1,5 @@
 import AdmissionCodec
+import ArgumentParser
 import ECIProfileCore
 import ProfileSource
 
@@ -10,16 +11,24 @@ struct MutationPreview {
         var description: String
     }
 
+    /// How the input was written.
+    enum Format: String, ExpressibleByArgument, CaseIterable {
+        case json, yaml
+    }
+
     var request: AdmissionRequest
     /// The object under review, as the patch applies to it.
     var object: JSONValue
+    var format: Format
 
     init(input: [UInt8], defaultNamespace: String) throws {
         let document: JSONValue
         if let json = try? JSONValue(parsing: input) {
             document = json
+            format = .json
         } else {
             document = try JSONValue(yaml: String(decoding: input, as: UTF8.self))
+            format = .yaml
         }
         switch document["kind"]?.stringValue {
         case "AdmissionReview":

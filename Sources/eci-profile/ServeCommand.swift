@@ -57,8 +57,10 @@ struct ServeCommand: ParsableCommand {
     var shutdownGrace = DurationArgument(argument: "30s")!
     @Option(help: "Time an idle keep-alive connection stays open (must exceed kube-apiserver's 90s).")
     var idleTimeout = DurationArgument(argument: "120s")!
+    @Flag(help: ArgumentHelp("Accept an --idle-timeout of 90s or less (for tests only).", visibility: .hidden))
+    var allowShortIdleTimeout = false
     @Option(help: "Event loop threads (default: one per core).")
-    var workers = ProcessInfo.processInfo.activeProcessorCount
+    var workers: Int?
     @Option(help: "Log level: trace, debug, info, notice, warning, error or critical.")
     var logLevel = "info"
     @Option(help: "Log format: json or text (default: text on a terminal, json otherwise, as in a container).")
@@ -73,7 +75,13 @@ struct ServeCommand: ParsableCommand {
         if metricsBindAddress != "0", Self.hostAndPort(metricsBindAddress) == nil {
             throw ValidationError("--metrics-bind-address must be host:port, :port or 0")
         }
-        if workers < 1 { throw ValidationError("--workers must be at least 1") }
+        if let workers, workers < 1 { throw ValidationError("--workers must be at least 1") }
+        if idleTimeout.duration <= Self.apiServerIdleTimeout, !allowShortIdleTimeout {
+            throw ValidationError("""
+                --idle-timeout \(idleTimeout) is too short: kube-apiserver keeps idle connections to webhooks open for 90s \
+                and reuses them until then, so a server closing them first makes requests fail; use more than 90s
+                """)
+        }
         if resolvedSource == .kubernetes, profileFile != nil || namespaceLabelsFile != nil {
             throw ValidationError("--profile-file and --namespace-labels-file go with --profile-source file")
         }
@@ -81,6 +89,10 @@ struct ServeCommand: ParsableCommand {
             throw ValidationError("--kubeconfig goes with --profile-source kubernetes")
         }
     }
+
+    /// How long kube-apiserver keeps an idle connection to a webhook (Go's http.Transport
+    /// IdleConnTimeout in its webhook client); the server must keep connections open longer.
+    static let apiServerIdleTimeout = Duration.seconds(90)
 
     /// Where the profile and namespace labels come from.
     enum ProfileSourceKind: String, ExpressibleByArgument, CaseIterable {
@@ -143,7 +155,8 @@ struct ServeCommand: ParsableCommand {
             return metrics
         }
         return WebhookServiceConfiguration(
-            webhook: webhook, metrics: metricsBindAddress == "0" ? nil : metrics, workers: workers,
+            webhook: webhook, metrics: metricsBindAddress == "0" ? nil : metrics,
+            workers: workers ?? ProcessInfo.processInfo.activeProcessorCount,
             shutdownDelay: shutdownDelay.duration, shutdownGrace: shutdownGrace.duration,
             source: try sourceConfiguration(),
             excludedNamespaces: excludedNamespaces.map { Set($0.split(separator: ",").map(String.init)) } ?? Self.defaultExcludedNamespaces())

@@ -36,6 +36,47 @@ import Testing
         }
     }
 
+    /// Each input is `"` + the bytes + `"`, preceded by 12 bytes of padding so the bad sequence
+    /// is found by the eight-byte scan as well as by the byte-wise tail.
+    @Test(arguments: [
+        ([0x80], "stray continuation byte"),
+        ([0xC0, 0xAF], "overlong 2-byte form of /"),
+        ([0xC1, 0xBF], "overlong 2-byte form"),
+        ([0xE0, 0x80, 0xAF], "overlong 3-byte form"),
+        ([0xED, 0xA0, 0x80], "UTF-16 surrogate D800"),
+        ([0xF0, 0x80, 0x80, 0xAF], "overlong 4-byte form"),
+        ([0xF4, 0x90, 0x80, 0x80], "past U+10FFFF"),
+        ([0xF5, 0x80, 0x80, 0x80], "lead byte F5"),
+        ([0xFF], "byte FF"),
+        ([0xC3], "truncated 2-byte sequence at the closing quote"),
+        ([0xE6, 0x89], "truncated 3-byte sequence"),
+        ([0xE6, 0x41, 0x89], "continuation byte missing"),
+    ] as [([UInt8], String)])
+    func rejectsInvalidUTF8InStrings(bad: [UInt8], what: String) {
+        for padding in [0, 12] {
+            let prefix = Array(#"{"k":""#.utf8) + Array(repeating: UInt8(ascii: "a"), count: padding)
+            let text = prefix + bad + Array(#"x"}"#.utf8)
+            #expect(throws: JSONError(offset: prefix.count, message: "invalid UTF-8 in string"), "\(what)") {
+                try JSONValue(parsing: text)
+            }
+            // In a member name too.
+            let name = Array(#"{""#.utf8) + Array(repeating: UInt8(ascii: "a"), count: padding)
+            #expect(throws: JSONError(offset: name.count, message: "invalid UTF-8 in string"), "\(what) in a name") {
+                try JSONValue(parsing: name + bad + Array(#"":1}"#.utf8))
+            }
+        }
+    }
+
+    @Test func acceptsEveryUTF8LengthAndBoundary() throws {
+        // U+0080, U+07FF, U+0800, U+D7FF, U+E000, U+FFFF, U+10000, U+10FFFF, between ASCII runs of every alignment.
+        let scalars = ["\u{80}", "\u{7FF}", "\u{800}", "\u{D7FF}", "\u{E000}", "\u{FFFF}", "\u{10000}", "\u{10FFFF}"]
+        for run in 0..<9 {
+            let strings = scalars.map { String(repeating: "a", count: run) + $0 + "b" }
+            let text = "[" + strings.map { "\"\($0)\"" }.joined(separator: ",") + "]"
+            #expect(try JSONValue(parsing: Array(text.utf8)) == .array(strings.map { .string($0) }))
+        }
+    }
+
     @Test func decodesEscapesAndUnicode() throws {
         let value = try JSONValue(parsing: #"["\u00e9\ud83d\ude00 \u003cb\u003e","批处理 ✓","\ud800x"]"#)
         #expect(value == .array([.string("é😀 <b>"), .string("批处理 ✓"), .string("\u{FFFD}x")]))

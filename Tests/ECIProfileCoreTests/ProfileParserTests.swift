@@ -72,7 +72,7 @@ import Testing
     }
 
     @Test func notJSON() {
-        #expect(errors(selectors: "[{") == ["selectors: not valid JSON: unterminated object at byte 2"])
+        #expect(errors(selectors: "[{") == ["selectors: not valid JSON: unterminated object at line 1, column 3"])
         #expect(errors(selectors: #"{"name":"s"}"#) == ["selectors: must be a JSON array, not object"])
     }
 
@@ -115,6 +115,23 @@ import Testing
         let result = ProfileParser.parse(["selectors": "[]", "vpcId": "vpc-123", "colour": "blue"])
         #expect(result.profile?.clusterSettings == [KeyValue("vpcId", "vpc-123")])
         #expect(result.warnings.map(\.description) == ["colour: unknown key; kept but not used"])
+    }
+
+    @Test func jsonSyntaxErrorsGiveLineAndColumnInTheValueAndWhereTheValueStarts() {
+        let selectors = "[\n  {\"name\": \"é\",\n   \"policy\" \"fair\"}\n]"
+        #expect(ProfileParser.parse(["selectors": selectors], valueLines: ["selectors": 30]).errors.map(\.description)
+            == ["selectors: not valid JSON: expected ':' at line 3, column 13 of the value, which starts at line 30"])
+    }
+
+    @Test func aTypoInATopLevelKeyNamesTheClosestKnownKey() {
+        let result = ProfileParser.parse(["selector": "[]", "enableClusterIP": "true", "colour": "blue"])
+        #expect(result.errors.isEmpty)
+        #expect(result.warnings.map(\.description) == [
+            "selectors: absent; no pod will be sent to virtual nodes",
+            "colour: unknown key; kept but not used",
+            "enableClusterIP: unknown key; kept but not used; did you mean `enableClusterIp`?",
+            "selector: unknown key; kept but not used; did you mean `selectors`?",
+        ])
     }
 
     @Test func everyErrorIsReportedAndTheProfileRejectedWhole() {

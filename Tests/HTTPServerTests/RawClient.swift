@@ -27,6 +27,12 @@ final class RawClient: @unchecked Sendable {
         Glibc.close(fd)
     }
 
+    /// Makes closing this client (its deinit) reset the connection instead of a graceful FIN.
+    func resetOnClose() {
+        var option = linger(l_onoff: 1, l_linger: 0)
+        setsockopt(fd, SOL_SOCKET, SO_LINGER, &option, socklen_t(MemoryLayout<linger>.size))
+    }
+
     func send(_ text: String) {
         send(Array(text.utf8))
     }

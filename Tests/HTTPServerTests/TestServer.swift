@@ -8,23 +8,32 @@ import TLSEngine
 import TLSTestSupport
 
 /// Answers by path: `/echo` echoes the body, `/slow` sleeps 300 ms (blocking its loop, as a slow handler
-/// would), `/missing` is a 404; anything else says which protocol, method and path it saw.
+/// would), `/deferred` answers 200 ms later from another thread (the body names its number in order of
+/// arrival), `/missing` is a 404; anything else says which protocol, method and path it saw.
 final class TestHandler: HTTPRequestHandler {
     let slowRequestsStarted = Atomic<Int>(0)
+    let deferredRequestsStarted = Atomic<Int>(0)
 
-    func handle(_ request: HTTPServerRequest) -> HTTPServerResponse {
+    func handle(_ request: HTTPServerRequest) -> HTTPHandlerAnswer {
         switch request.head.path {
         case "/echo":
-            return HTTPServerResponse(status: .ok, contentType: "application/octet-stream", body: request.body)
+            return .now(HTTPServerResponse(status: .ok, contentType: "application/octet-stream", body: request.body))
         case "/slow":
             slowRequestsStarted.add(1, ordering: .relaxed)
             usleep(300_000)
-            return HTTPServerResponse(status: .ok, contentType: "text/plain", body: Array("slow".utf8))
+            return .now(HTTPServerResponse(status: .ok, contentType: "text/plain", body: Array("slow".utf8)))
+        case "/deferred":
+            let number = deferredRequestsStarted.add(1, ordering: .relaxed).newValue
+            return .later { responder in
+                DispatchQueue.global().asyncAfter(deadline: .now() + .milliseconds(200)) {
+                    responder.respond(HTTPServerResponse(status: .ok, contentType: "text/plain", body: Array("deferred \(number)".utf8)))
+                }
+            }
         case "/missing":
-            return HTTPServerResponse(status: .notFound, contentType: "text/plain", body: Array("not found".utf8))
+            return .now(HTTPServerResponse(status: .notFound, contentType: "text/plain", body: Array("not found".utf8)))
         default:
             let text = "\(request.protocolVersion.rawValue) \(request.head.method.rawValue) \(request.head.path ?? "")"
-            return HTTPServerResponse(status: .ok, contentType: "text/plain", body: Array(text.utf8))
+            return .now(HTTPServerResponse(status: .ok, contentType: "text/plain", body: Array(text.utf8)))
         }
     }
 }

@@ -11,16 +11,23 @@ Clients authenticate with a client certificate from the CA or with the bearer to
 DIR/accepted-token (re-read on every request, so a test can rotate it).
 
 API: LIST/GET/WATCH of core/v1 collections (/api/v1/namespaces/<ns>/<resource>, /api/v1/<resource>)
-with fieldSelector metadata.name=..., resourceVersion, timeoutSeconds and chunked watch streams;
+and of other groups' (/apis/<group>/<version>/...), with fieldSelector metadata.name=...,
+resourceVersion, timeoutSeconds, chunked watch streams, and LIST pagination (limit, continue);
 POST /api/v1/namespaces/<ns>/events records the body.
 
 Control (no auth, not logged):
-  POST /_control/object        {"resource","op":"put"|"delete","namespace","name","data","labels"}
+  POST /_control/object        {"resource","op":"put"|"delete","namespace","name","data","labels","object"}
+                               ("object": any object to store as given, e.g. a Deployment;
+                               "silent": true: stored for LIST/GET, never sent to watches, as an
+                               object the watch has not delivered yet)
+  POST /_control/objects       {"objects": [object bodies as above]} applied at once (big clusters)
+  POST /_control/get-delay     {"seconds": s} every GET of one object answers s seconds late
   POST /_control/bookmark      send a BOOKMARK with a new resourceVersion to open watches
   POST /_control/watch-gone    {"http": bool} the next watch gets 410 (HTTP status or ERROR event)
   POST /_control/down          {"seconds": s} drop every API connection for s seconds
   POST /_control/drop-watches  cut open watch streams without ending them
-  GET  /_control/requests      the API request log
+  GET  /_control/requests      the API request log (with CLOCK_MONOTONIC "received" times, and
+                               "answered" for LISTs)
   GET  /_control/events        bodies of POSTed events
 """
 
@@ -87,6 +94,7 @@ class State:
         self.watch_gone = None  # None, "http" or "event": what the next watch gets
         self.down_until = 0.0
         self.drop_generation = 0
+        self.get_delay = 0.0
 
     def accepted_token(self):
         try:
@@ -117,10 +125,14 @@ class State:
                 metadata["labels"] = body["labels"]
             obj = {"apiVersion": "v1", "kind": "ConfigMap" if resource == "configmaps" else "Namespace",
                    "metadata": metadata}
+            if "object" in body:
+                obj = dict(body["object"], metadata=dict(body["object"].get("metadata", {}), **metadata))
             if "data" in body:
                 obj["data"] = body["data"]
             self.objects[key] = obj
             kind = "MODIFIED" if existing else "ADDED"
+        if body.get("silent"):
+            return obj
         self.history.append((self.rv, resource, namespace, kind, json.loads(json.dumps(obj))))
         self.cond.notify_all()
         return obj
@@ -198,9 +210,12 @@ class Handler(BaseHTTPRequestHandler):
             return self.control(method, url.path[len("/_control/"):])
         parts = [p for p in url.path.split("/") if p]
         state = self.state
-        if parts[:2] != ["api", "v1"]:
+        if parts[:2] == ["api", "v1"]:
+            rest = parts[2:]
+        elif parts[:1] == ["apis"] and len(parts) > 3:
+            rest = parts[3:]
+        else:
             return self.send_json(404, status_body(404, "NotFound", "unknown path"))
-        rest = parts[2:]
         namespace, name = None, None
         if len(rest) >= 3 and rest[0] == "namespaces":
             namespace, resource, name = rest[1], rest[2], (rest[3] if len(rest) > 3 else None)
@@ -214,7 +229,8 @@ class Handler(BaseHTTPRequestHandler):
             kind = "get"
         else:
             kind = "watch" if query.get("watch") in ("1", "true") else "list"
-        entry = {"method": method, "path": url.path, "query": query, "kind": kind, "auth": "none"}
+        entry = {"method": method, "path": url.path, "query": query, "kind": kind, "auth": "none",
+                 "received": time.monotonic()}
         with state.cond:
             state.requests.append(entry)
             down = time.time() < state.down_until
@@ -231,6 +247,10 @@ class Handler(BaseHTTPRequestHandler):
             return self.create(resource, namespace)
         if kind == "get":
             with state.cond:
+                delay = state.get_delay
+            if delay:
+                time.sleep(delay)
+            with state.cond:
                 obj = state.objects.get((resource, namespace, name))
             if obj is None:
                 entry["status"] = 404
@@ -242,7 +262,14 @@ class Handler(BaseHTTPRequestHandler):
                          if matches(r, ns, o, resource, namespace, query.get("fieldSelector"))]
                 body = {"kind": "List", "apiVersion": "v1", "metadata": {"resourceVersion": str(state.rv)},
                         "items": items}
-            return self.send_json(200, body)
+            if query.get("limit"):
+                start, limit = int(query.get("continue") or 0), int(query["limit"])
+                body["items"] = items[start:start + limit]
+                if start + limit < len(items):
+                    body["metadata"]["continue"] = str(start + limit)
+            self.send_json(200, body)
+            entry["answered"] = time.monotonic()
+            return
         return self.watch(entry, resource, namespace, query)
 
     def create(self, resource, namespace):
@@ -309,6 +336,11 @@ class Handler(BaseHTTPRequestHandler):
         with state.cond:
             if action == "object":
                 result = state.change(body)
+            elif action == "objects":
+                result = {"count": sum(state.change(one) is not None for one in body.get("objects", []))}
+            elif action == "get-delay":
+                state.get_delay = float(body.get("seconds", 0))
+                result = {}
             elif action == "bookmark":
                 state.rv += 1
                 resource = body.get("resource", "configmaps")

@@ -82,6 +82,7 @@ import Testing
             "eci_profile_tls_certificate_expiry_timestamp_seconds 1800000000.0",
             #"eci_profile_tls_reloads_total{result="success"} 2"#,
             #"eci_profile_tls_reloads_total{result="error"} 1"#,
+            #"eci_profile_build_info{version="\#(BuildInfo.version)"} 1.0"#,
         ] + buckets.map { #"\#(histogram)_bucket{le="\#($0.0)"} \#($0.1)"# }
 
         let lines = sampleLines(text(scriptedMetrics()))
@@ -96,7 +97,7 @@ import Testing
             (WebhookMetrics.Catalog.selectorMatches, "counter"), (WebhookMetrics.Catalog.profileReloads, "counter"),
             (WebhookMetrics.Catalog.profileValid, "gauge"), (WebhookMetrics.Catalog.profileLastReload, "gauge"),
             (WebhookMetrics.Catalog.namespaceCacheSize, "gauge"), (WebhookMetrics.Catalog.certificateExpiry, "gauge"),
-            (WebhookMetrics.Catalog.tlsReloads, "counter"),
+            (WebhookMetrics.Catalog.tlsReloads, "counter"), (WebhookMetrics.Catalog.buildInfo, "gauge"),
         ]
         let comments = page.split(separator: "\n").filter { $0.hasPrefix("#") }.map(String.init)
         var expected: [String] = []
@@ -109,7 +110,7 @@ import Testing
 
     @Test func pageParsesWithPrometheusClient() throws {
         let families = try PythonExpositionParser.parse(scriptedMetrics().exposition())
-        #expect(families.count == 11)
+        #expect(families.count == 12)
 
         let admissions = try #require(families["eci_profile_admission_requests"])
         #expect(admissions.type == "counter")

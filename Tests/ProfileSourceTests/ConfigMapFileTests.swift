@@ -33,6 +33,21 @@ import Testing
         #expect(ProfileParser.parse(data).profile?.selectors.map(\.name) == ["a"])
     }
 
+    @Test func remembersTheLineWhereEachValueStarts() throws {
+        let path = try write("cm.yaml", """
+            apiVersion: v1
+            kind: ConfigMap
+            data:
+              vpcId: vpc-1
+              selectors: |
+                [{"name": "a"}]
+              virtualNodeSelector: '{"type": "virtual-kubelet"}'
+            """)
+        let contents = try ConfigMapFile.load(at: path)
+        #expect(contents.valueLines == ["vpcId": 4, "selectors": 6, "virtualNodeSelector": 7])
+        #expect(contents.data["selectors"] == "[{\"name\": \"a\"}]\n")
+    }
+
     @Test func unquotedDataValuesAreRejected() throws {
         let path = try write("cm.yaml", "kind: ConfigMap\ndata:\n  enableClusterIp: true\n")
         #expect(throws: ProfileFileError.self) { try ConfigMapFile.loadData(at: path) }

@@ -58,7 +58,8 @@ def profile_with(specs=None, without=()):
     """The fixture profile with batch-workers' eci-use-specs changed and some selectors removed."""
     profile = copy.deepcopy(PROFILE)
     if specs:
-        profile["selectors"][0]["effect"]["annotations"][SPECS] = specs
+        batch_workers = next(s for s in profile["selectors"] if s["name"] == "batch-workers")
+        batch_workers["effect"]["annotations"][SPECS] = specs
     profile["selectors"] = [s for s in profile["selectors"] if s["name"] not in without]
     return profile
 

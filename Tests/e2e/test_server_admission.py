@@ -120,3 +120,16 @@ def test_error_statuses_over_both_protocols(server, tmp_path_factory, http_versi
     assert int(status) == expected, body
     assert body.strip() and "\n" not in body.strip()
     assert post_with_curl(server, http_version, "/mutate", review_path("002-CREATE-batch-labels-only"))[0] == 200
+
+
+@pytest.mark.parametrize("http_version", ["--http1.1", "--http2"])
+def test_invalid_utf8_in_a_string_is_a_400_naming_the_byte(server, tmp_path, http_version):
+    text = review_path("002-CREATE-batch-labels-only").read_bytes()
+    marker = b'"app":"'
+    at = text.index(marker) + len(marker)
+    path = tmp_path / "latin1.json"
+    path.write_bytes(text[:at] + b"caf\xe9" + text[at:])  # Latin-1 é: a lead byte without continuation
+    result = server.curl(http_version, "-o", "-", "-w", "\n%{http_code}", "-H", "Content-Type: application/json",
+                         "--data-binary", f"@{path}", server.url("/mutate"))
+    assert result.returncode == 0, result.stderr
+    assert result.stdout == f"body is not valid JSON: invalid UTF-8 in string at byte {at + 3}\n\n400"

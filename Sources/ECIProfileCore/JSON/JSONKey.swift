@@ -10,7 +10,9 @@ public struct JSONKey {
         hasEscapes ? Self.unescape(bytes) : String(decoding: bytes, as: UTF8.self)
     }
 
-    /// Whether the decoded string equals `name`.
+    /// Whether the decoded string equals `name`. Inlined: the pod decoder compares every member
+    /// name it meets with a few known ones (measured: a call per comparison cost ~2 % of planning).
+    @inline(__always)
     public static func == (key: JSONKey, name: StaticString) -> Bool {
         if key.hasEscapes { return key.string == name.description }
         return name.withUTF8Buffer { name in

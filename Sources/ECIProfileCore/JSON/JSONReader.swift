@@ -99,9 +99,16 @@ public struct JSONReader {
 
     /// Reads a string value.
     public mutating func readString() throws(JSONError) -> String {
+        try readStringKey().string
+    }
+
+    /// Reads a string value without decoding it, to compare it with known names (or decode it
+    /// later) without allocating.
+    @inline(__always)
+    public mutating func readStringKey() throws(JSONError) -> JSONKey {
         skipWhitespace()
         guard offset < bytes.count, bytes[offset] == UInt8(ascii: "\"") else { throw error("expected a string") }
-        return try scanString().string
+        return try scanString()
     }
 
     /// Reads a string value, or nil for `null`.
@@ -263,7 +270,7 @@ public struct JSONReader {
         return matches
     }
 
-    /// Scans a string starting at its opening quote; validates escapes and control characters.
+    /// Scans a string starting at its opening quote; validates escapes, control characters and UTF-8.
     @inline(__always)
     private mutating func scanString() throws(JSONError) -> JSONKey {
         offset += 1
@@ -279,6 +286,10 @@ public struct JSONReader {
                 return key
             }
             if byte < 0x20 { throw error("control character in string") }
+            if byte >= 0x80 {
+                try skipUTF8Run()
+                continue
+            }
             if byte == UInt8(ascii: "\\") {
                 hasEscapes = true
                 offset += 1
@@ -302,9 +313,9 @@ public struct JSONReader {
         throw error("unterminated string")
     }
 
-    /// Advances over string bytes that need no attention (not `"`, `\\` or a control
+    /// Advances over string bytes that need no attention (ASCII, not `"`, `\\` or a control
     /// character), eight at a time, stopping at the first byte that does: string content is
-    /// most of a pod's JSON.
+    /// most of a pod's JSON, and nearly all of it ASCII.
     @inline(__always)
     private mutating func skipPlainStringBytes() {
         let ones: UInt64 = 0x0101_0101_0101_0101
@@ -316,13 +327,53 @@ public struct JSONReader {
             // A byte is zero, or below 0x20, when subtracting sets its high bit from a clear one.
             // A borrow can also flag bytes after a flagged one, never before it: the lowest flag
             // (the first byte in memory) is exact.
-            let special = (((quote &- ones) & ~quote) | ((backslash &- ones) & ~backslash) | ((word &- ones &* 0x20) & ~word)) & highs
+            // A non-ASCII byte has its own high bit set (exact, no borrow involved).
+            let special = (((quote &- ones) & ~quote) | ((backslash &- ones) & ~backslash) | ((word &- ones &* 0x20) & ~word) | word) & highs
             guard special == 0 else {
                 offset += special.trailingZeroBitCount >> 3
                 return
             }
             offset += 8
         }
+    }
+
+    /// Advances over a run of UTF-8 encoded non-ASCII scalars, or throws with the offset of the
+    /// first byte of the sequence that is not UTF-8: overlong forms, surrogates, values past
+    /// U+10FFFF, stray continuation bytes and truncated sequences (RFC 3629 §4). One tight loop per
+    /// run, so text in other scripts costs little more than ASCII.
+    private mutating func skipUTF8Run() throws(JSONError) {
+        let count = bytes.count
+        var index = offset
+        while index < count {
+            let lead = bytes[index]
+            if lead < 0x80 { break }
+            var valid = false
+            var length = 0
+            if lead >= 0xC2, lead < 0xE0 {
+                length = 2
+                valid = index + 1 < count && bytes[index + 1] & 0xC0 == 0x80
+            } else if lead >= 0xE0, lead < 0xF0 {
+                length = 3
+                if index + 2 < count {
+                    let second = bytes[index + 1], third = bytes[index + 2]
+                    valid = second & 0xC0 == 0x80 && third & 0xC0 == 0x80
+                        && (lead != 0xE0 || second >= 0xA0) && (lead != 0xED || second < 0xA0)
+                }
+            } else if lead >= 0xF0, lead < 0xF5 {
+                length = 4
+                if index + 3 < count {
+                    let second = bytes[index + 1], third = bytes[index + 2], fourth = bytes[index + 3]
+                    valid = second & 0xC0 == 0x80 && third & 0xC0 == 0x80 && fourth & 0xC0 == 0x80
+                        && (lead != 0xF0 || second >= 0x90) && (lead != 0xF4 || second < 0x90)
+                }
+            }
+            guard valid else {
+                offset = index
+                throw error("invalid UTF-8 in string")
+            }
+            index += length
+        }
+        offset = index
     }
 
     private mutating func scanNumber() throws(JSONError) {

@@ -1,23 +1,27 @@
 /// Readers for the parts of a pod the compatibility checks need. Each reads one member's value
 /// at the reader's position, keeps only what fails a check and skips (but checks) the rest.
 /// A value of the wrong type is a `PodDecodingError` (the webhook fails open), not a JSON error.
+///
+/// Names and kinds are kept as `JSONKey`s (views of the request bytes) and decoded only for what
+/// fails a check: every pod has containers, volumes and owners, and decoding their names cost
+/// about 2 % of a typical review's planning (measured with callgrind).
 extension CompatibilityFacts {
     /// `metadata.ownerReferences`: the name of the first owner of kind `DaemonSet`.
     static func readDaemonSetOwner(_ reader: inout JSONReader) throws -> String? {
         var owner: String?
         try forEachObject(in: &reader, field: "metadata.ownerReferences") { reader in
-            var kind: String?
-            var name: String?
+            var isDaemonSet = false
+            var name: JSONKey?
             while let key = try reader.nextKey() {
                 if key == "kind" {
-                    kind = try readString(&reader, field: "metadata.ownerReferences[].kind")
+                    isDaemonSet = try readStringKey(&reader, field: "metadata.ownerReferences[].kind").map { $0 == "DaemonSet" } ?? false
                 } else if key == "name" {
-                    name = try readString(&reader, field: "metadata.ownerReferences[].name")
+                    name = try readStringKey(&reader, field: "metadata.ownerReferences[].name")
                 } else {
                     try reader.skipValue()
                 }
             }
-            if owner == nil, kind == "DaemonSet" { owner = name ?? "" }
+            if owner == nil, isDaemonSet { owner = name?.string ?? "" }
         }
         return owner
     }
@@ -58,11 +62,11 @@ extension CompatibilityFacts {
     static func readHostPathVolumes(_ reader: inout JSONReader) throws -> [String] {
         var names: [String] = []
         try forEachObject(in: &reader, field: "spec.volumes") { reader in
-            var name = ""
+            var name: JSONKey?
             var usesHostPath = false
             while let key = try reader.nextKey() {
                 if key == "name" {
-                    name = try readString(&reader, field: "spec.volumes[].name") ?? ""
+                    name = try readStringKey(&reader, field: "spec.volumes[].name")
                 } else if key == "hostPath" {
                     usesHostPath = try reader.peekKind() != .null
                     try reader.skipValue()
@@ -70,7 +74,7 @@ extension CompatibilityFacts {
                     try reader.skipValue()
                 }
             }
-            if usesHostPath { names.append(name) }
+            if usesHostPath { names.append(name?.string ?? "") }
         }
         return names
     }
@@ -82,12 +86,12 @@ extension CompatibilityFacts {
         var hostPorts: [HostPort] = []
         var privileged: [Container] = []
         try forEachObject(in: &reader, field: field) { reader in
-            var name = ""
+            var name: JSONKey?
             var ports: [String] = []
             var isPrivileged = false
             while let key = try reader.nextKey() {
                 if key == "name" {
-                    name = try readString(&reader, field: "\(field)[].name") ?? ""
+                    name = try readStringKey(&reader, field: "\(field)[].name")
                 } else if key == "ports" {
                     ports = try readHostPorts(&reader, field: "\(field)[].ports")
                 } else if key == "securityContext" {
@@ -96,7 +100,8 @@ extension CompatibilityFacts {
                     try reader.skipValue()
                 }
             }
-            let container = Container(name: name, isInit: isInit)
+            guard !ports.isEmpty || isPrivileged else { return }
+            let container = Container(name: name?.string ?? "", isInit: isInit)
             hostPorts += ports.map { HostPort(container: container, hostPort: $0) }
             if isPrivileged { privileged.append(container) }
         }
@@ -130,11 +135,7 @@ extension CompatibilityFacts {
         var privileged = false
         try forEachMember(of: &reader, field: field) { reader, key in
             guard key == "privileged" else { return try reader.skipValue() }
-            switch try reader.peekKind() {
-            case .null: privileged = false; try reader.skipValue()
-            case .bool: privileged = try reader.readBool()
-            default: throw PodDecodingError(description: "\(field).privileged must be a boolean")
-            }
+            privileged = try readFlag(&reader, field: "\(field).privileged")
         }
         return privileged
     }
@@ -145,13 +146,13 @@ extension CompatibilityFacts {
         var requirement: (key: String?, operator: String?, values: [String]) = (nil, nil, [])
         while let key = try reader.nextKey() {
             if key == "key" {
-                requirement.key = try readString(&reader, field: "\(field).key")
+                requirement.key = try readStringKey(&reader, field: "\(field).key")?.string
             } else if key == "operator" {
-                requirement.operator = try readString(&reader, field: "\(field).operator")
+                requirement.operator = try readStringKey(&reader, field: "\(field).operator")?.string
             } else if key == "values" {
                 requirement.values = []
                 try forEachElement(in: &reader, field: "\(field).values") { reader in
-                    if let value = try readString(&reader, field: "\(field).values[]") { requirement.values.append(value) }
+                    if let value = try readStringKey(&reader, field: "\(field).values[]") { requirement.values.append(value.string) }
                 }
             } else {
                 try reader.skipValue()
@@ -160,10 +161,19 @@ extension CompatibilityFacts {
         return requirement
     }
 
-    /// A string, or nil for `null`.
-    static func readString(_ reader: inout JSONReader, field: String) throws -> String? {
+    /// A boolean; false for `null`.
+    static func readFlag(_ reader: inout JSONReader, field: String) throws -> Bool {
         switch try reader.peekKind() {
-        case .string: return try reader.readString()
+        case .bool: return try reader.readBool()
+        case .null: try reader.skipValue(); return false
+        default: throw PodDecodingError(description: "\(field) must be a boolean")
+        }
+    }
+
+    /// A string, not yet decoded; nil for `null`.
+    private static func readStringKey(_ reader: inout JSONReader, field: String) throws -> JSONKey? {
+        switch try reader.peekKind() {
+        case .string: return try reader.readStringKey()
         case .null: try reader.skipValue(); return nil
         default: throw PodDecodingError(description: "\(field) must be a string")
         }

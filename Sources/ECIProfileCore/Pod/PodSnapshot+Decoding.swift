@@ -73,7 +73,7 @@ extension PodSnapshot {
         try reader.beginObject()
         while let key = try reader.nextKey() {
             if key == "hostNetwork" {
-                compatibility.hostNetwork = try Self.readFlag(&reader, field: "spec.hostNetwork")
+                compatibility.hostNetwork = try CompatibilityFacts.readFlag(&reader, field: "spec.hostNetwork")
             } else if key == "volumes" {
                 compatibility.hostPathVolumes = try CompatibilityFacts.readHostPathVolumes(&reader)
             } else if key == "containers" {
@@ -94,15 +94,6 @@ extension PodSnapshot {
         }
         compatibility.hostPorts = containers.hostPorts + initContainers.hostPorts
         compatibility.privilegedContainers = containers.privileged + initContainers.privileged
-    }
-
-    /// A boolean; false for `null`.
-    private static func readFlag(_ reader: inout JSONReader, field: String) throws -> Bool {
-        switch try reader.peekKind() {
-        case .bool: return try reader.readBool()
-        case .null: try reader.skipValue(); return false
-        default: throw PodDecodingError(description: "\(field) must be a boolean")
-        }
     }
 
     /// A map of strings; nil for `null`.

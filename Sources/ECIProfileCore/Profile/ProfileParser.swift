@@ -8,10 +8,14 @@ public struct ProfileParser {
     private var warnings: [ProfileIssue] = []
     /// Set while validating inside a named selector, so its issues carry the name.
     private var currentSelectorName: String?
+    /// The line of the source file where each data value starts, for JSON syntax errors.
+    private var valueLines: [String: Int] = [:]
 
-    /// Parses and validates `data`.
-    public static func parse(_ data: [String: String]) -> ProfileParseResult {
+    /// Parses and validates `data`. `valueLines` gives, when the data was read from a file, the
+    /// line where each key's value starts there; JSON syntax errors then name that line too.
+    public static func parse(_ data: [String: String], valueLines: [String: Int] = [:]) -> ProfileParseResult {
         var parser = ProfileParser()
+        parser.valueLines = valueLines
         let profile = parser.parse(data)
         return ProfileParseResult(profile: parser.errors.isEmpty ? profile : nil, errors: parser.errors, warnings: parser.warnings)
     }
@@ -31,8 +35,13 @@ public struct ProfileParser {
             profile.compatibilityChecks = parseCompatibilityChecks(json)
         }
         profile.clusterSettings = ClusterSettingsValidator.validate(data, report: { self.error($0, $1) })
-        for key in data.keys.sorted() where !Self.mutationKeys.contains(key) && !ClusterSettingsValidator.keys.contains(key) {
-            warnings.append(ProfileIssue(path: key, message: "unknown key; kept but not used"))
+        if data["selectors"] == nil {
+            warnings.append(ProfileIssue(path: "selectors", message: "absent; no pod will be sent to virtual nodes"))
+        }
+        let knownKeys = Self.mutationKeys.union(ClusterSettingsValidator.keys)
+        for key in data.keys.sorted() where !knownKeys.contains(key) {
+            let hint = KeySuggestion.closest(to: key, among: knownKeys).map { "; did you mean `\($0)`?" } ?? ""
+            warnings.append(ProfileIssue(path: key, message: "unknown key; kept but not used\(hint)"))
         }
         return profile
     }
@@ -47,7 +56,9 @@ public struct ProfileParser {
         do {
             return try JSONValue(parsing: text)
         } catch {
-            self.error(path, "not valid JSON: \(error)")
+            let (line, column) = error.position(in: text)
+            let start = valueLines[path].map { " of the value, which starts at line \($0)" } ?? ""
+            self.error(path, "not valid JSON: \(error.message) at line \(line), column \(column)\(start)")
             return nil
         }
     }

@@ -1,0 +1,49 @@
+import Synchronization
+
+/// What a connection remembers of a request until its response is written: for the observer and,
+/// on HTTP/1.1, whether the client keeps the connection.
+struct AnsweredRequest: Sendable {
+    var path: String
+    var keepAlive: Bool
+    /// Monotonic nanoseconds when the handler was called; 0 without an observer (no clock read).
+    var started: UInt64
+}
+
+extension HTTPConnection {
+    /// When a request is handed to the handler, for the observer's duration.
+    func startedAt() -> UInt64 {
+        environment.observer == nil ? 0 : loop.now()
+    }
+
+    /// A responder for a deferred answer: its first response hops onto this connection's loop and
+    /// reaches `deliver` unless the connection has closed by then (the answer is dropped).
+    ///
+    /// Maintainers' note: the responder keeps the connection object (not its socket) alive until it
+    /// answers; `pendingAnswers` keeps a closing connection open for the answers it still owes, and the
+    /// idle deadline bounds a handler that never answers.
+    func makeResponder(_ deliver: @escaping @Sendable (HTTPConnection, HTTPServerResponse) -> Void) -> HTTPResponder {
+        let connection = LoopBound(self, on: loop)
+        let answered = AnsweredOnce()
+        return HTTPResponder { response in
+            guard answered.claim() else { return }
+            connection.loop.execute {
+                let connection = connection.value
+                if case .closed = connection.state {
+                    connection.pendingAnswers -= 1
+                    return
+                }
+                deliver(connection, response)
+            }
+        }
+    }
+}
+
+/// Lets only the first of a responder's answers through.
+private final class AnsweredOnce: Sendable {
+    private let done = Atomic<Bool>(false)
+
+    /// True for the first caller only.
+    func claim() -> Bool {
+        !done.exchange(true, ordering: .acquiringAndReleasing)
+    }
+}
