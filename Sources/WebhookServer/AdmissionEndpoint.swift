@@ -22,7 +22,7 @@ public struct AdmissionEndpoint: Sendable {
     func handle(_ request: HTTPServerRequest) -> HTTPHandlerAnswer {
         let started = ContinuousClock.now
         metrics.requestStarted()
-        guard Self.isJSON(request.head.headerFields[.contentType]) else {
+        guard Self.isJSON(request.head.headerFields) else {
             metrics.requestFinished()
             return .now(.text(.unsupportedMediaType, "Content-Type must be application/json\n"))
         }
@@ -91,15 +91,33 @@ public struct AdmissionEndpoint: Sendable {
         return metadata
     }
 
+    /// Whether the request's Content-Type names JSON. Several Content-Type fields are judged joined
+    /// with ", ", as `headerFields[.contentType]` would give them (so they are not JSON); the loop
+    /// avoids that subscript's generic join, 4,000 instructions per admission request under callgrind.
+    static func isJSON(_ fields: HTTPFields) -> Bool {
+        var contentType: String?
+        for field in fields where field.name == .contentType {
+            contentType = contentType.map { $0 + ", " + field.value } ?? field.value
+        }
+        return isJSON(contentType)
+    }
+
     /// Whether a Content-Type names JSON (`application/json` in any case, parameters allowed).
     /// Compares bytes: this runs on every admission request.
     static func isJSON(_ contentType: String?) -> Bool {
-        guard let contentType else { return false }
-        let expected = "application/json".utf8
-        var mediaType = contentType.utf8.prefix { $0 != UInt8(ascii: ";") }[...]
-        while let last = mediaType.last, last == UInt8(ascii: " ") || last == UInt8(ascii: "\t") { mediaType = mediaType.dropLast() }
-        while let first = mediaType.first, first == UInt8(ascii: " ") || first == UInt8(ascii: "\t") { mediaType = mediaType.dropFirst() }
-        // ASCII letters only differ by 0x20 between cases; the expected text has no other bytes that 0x20 could confuse.
-        return mediaType.count == expected.count && zip(mediaType, expected).allSatisfy { $0 | 0x20 == $1 | 0x20 }
+        guard var contentType else { return false }
+        return contentType.withUTF8 { bytes in
+            var end = bytes.firstIndex(of: UInt8(ascii: ";")) ?? bytes.count
+            var start = 0
+            while end > start, bytes[end - 1] == UInt8(ascii: " ") || bytes[end - 1] == UInt8(ascii: "\t") { end -= 1 }
+            while start < end, bytes[start] == UInt8(ascii: " ") || bytes[start] == UInt8(ascii: "\t") { start += 1 }
+            let expected: StaticString = "application/json"
+            guard end - start == expected.utf8CodeUnitCount else { return false }
+            // ASCII letters only differ by 0x20 between cases; the expected text has no other bytes that 0x20 could confuse.
+            for offset in 0..<expected.utf8CodeUnitCount where bytes[start + offset] | 0x20 != expected.utf8Start[offset] | 0x20 {
+                return false
+            }
+            return true
+        }
     }
 }
