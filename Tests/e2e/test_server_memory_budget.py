@@ -24,7 +24,10 @@ def test_a_fast_review_gets_through_while_unfinished_bodies_hold_the_budget(serv
     assert server.metric_samples()[("eci_profile_memory_budget_bytes", ())] == int((16 << 20) * 0.35)
     held = []
     for _ in range(4):
-        sock = server.tls_socket()
+        try:
+            sock = server.tls_socket()
+        except (ConnectionResetError, ssl.SSLError):
+            continue  # the budget could not take one more connection: closed at once, as documented
         sock.sendall(b"POST /mutate HTTP/1.1\r\nHost: localhost\r\nContent-Type: application/json\r\n"
                      b"Content-Length: 8000000\r\n\r\n")
         sock.settimeout(3)
