@@ -33,6 +33,10 @@ from common import (HOST, NAMESPACES, PROFILE, REVIEW, REVIEW_BYTES, Server, bin
                     client_context, metric, read_response, serving_pair_from, table, wait_until, workdir)
 
 INVALID_PROFILE = PROFILE.read_text().replace('"operator": "NotIn"', '"operator": "Sometimes"')
+# A write cut short halfway through the selectors' JSON (a cut between two keys would leave a
+# valid, shorter ConfigMap, which is not this fault).
+_SELECTORS_AT = PROFILE.read_text().index("  selectors: |")
+HALF_WRITTEN_PROFILE = PROFILE.read_text()[: _SELECTORS_AT + (len(PROFILE.read_text()) - _SELECTORS_AT) // 2]
 assert INVALID_PROFILE != PROFILE.read_text()
 GARBAGE_PROFILE = "apiVersion: v1\nkind: ConfigMap\ndata: {selectors: [unterminated\n  ::: :\n"
 
@@ -187,7 +191,7 @@ def fault_invalid_profile(work, exe, ca_dir):
         clients = Clients(server).start()
         for label, text in (("semantic error", INVALID_PROFILE), ("YAML garbage", GARBAGE_PROFILE),
                             ("empty file (an in-place rewrite just truncated)", ""),
-                            ("half-written file (disk full)", PROFILE.read_text()[: len(PROFILE.read_text()) // 2])):
+                            ("half-written file (disk full)", HALF_WRITTEN_PROFILE)):
             before = rejected_loads(server)
             profile.write_text(text)
             seen = wait_until(lambda: rejected_loads(server) > before, 15)
