@@ -3,7 +3,7 @@
 # eci-profile: Kubernetes mutating admission webhook (Swift).
 #   docker build -t eci-profile:0.1.0 .
 # The binary links the Swift standard library and Foundation statically and
-# OpenSSL, nghttp2, libcurl and the C/C++ runtime dynamically from Debian.
+# OpenSSL, nghttp2 and the C/C++ runtime dynamically from Debian.
 # scripts/image-smoke builds this image's runtime stage and runs it.
 
 # ---- build ---------------------------------------------------------------
@@ -18,7 +18,6 @@ RUN apt-get update \
     && apt-get install -y --no-install-recommends \
         libssl-dev \
         libnghttp2-dev \
-        libcurl4-openssl-dev \
         pkg-config \
     && rm -rf /var/lib/apt/lists/*
 
@@ -48,8 +47,9 @@ FROM debian:bookworm-slim
 # Every package that owns a library the binary links (`readelf -d` NEEDED,
 # mapped with `dpkg -S`), named even where the slim base already has it, so
 # that another base cannot break the image; scripts/image-smoke fails when
-# this list and the binary's libraries differ. ca-certificates: the CA bundle
-# libcurl falls back to when a kubeconfig names no certificate authority.
+# this list and the binary's libraries differ. ca-certificates: the system CA
+# bundle the Kubernetes client trusts when a kubeconfig names no certificate
+# authority.
 # DL3008 ignored for the same reason as above: bookworm's security updates
 # replace these versions in the archive; the base image tag is the pin.
 # hadolint ignore=DL3008
@@ -60,7 +60,6 @@ RUN apt-get update \
         libstdc++6 \
         libssl3 \
         libnghttp2-14 \
-        libcurl4 \
         ca-certificates \
     && rm -rf /var/lib/apt/lists/*
 

@@ -27,7 +27,6 @@ let package = Package(
         .systemLibrary(name: "COpenSSL", pkgConfig: "openssl", providers: [.apt(["libssl-dev"])]),
         .systemLibrary(name: "CNGHTTP2", pkgConfig: "libnghttp2", providers: [.apt(["libnghttp2-dev"])]),
         .target(name: "CLinuxShims"),
-        .systemLibrary(name: "CCurl", pkgConfig: "libcurl", providers: [.apt(["libcurl4-openssl-dev"])]),
 
         // Pure logic: profile, validation, selectors, mutation planning, JSON and JSON Patch.
         .target(name: "ECIProfileCore"),
@@ -43,8 +42,8 @@ let package = Package(
         .target(name: "EventLoop", dependencies: ["CLinuxShims"]),
         .target(name: "HTTPServer", dependencies: ["TLSEngine", "HTTP1", "HTTP2", "EventLoop", httpTypes, logging]),
 
-        // A small Kubernetes API client (libcurl): in-cluster and kubeconfig auth, list+watch, Events.
-        .target(name: "KubernetesClient", dependencies: ["CCurl", logging, .product(name: "Yams", package: "Yams")]),
+        // A small Kubernetes API client (HTTP/1.1 on TLSEngine): in-cluster and kubeconfig auth, list+watch, Events.
+        .target(name: "KubernetesClient", dependencies: ["TLSEngine", "HTTP1", logging, .product(name: "Yams", package: "Yams")]),
 
         // Metrics (Prometheus text page) and log handlers (JSON / text, redaction); no server imports.
         .target(name: "Observability", dependencies: [logging, .product(name: "Prometheus", package: "swift-prometheus")]),

@@ -35,6 +35,16 @@ static inline int CEciSSL_CTX_set1_groups_list(SSL_CTX *ctx, const char *groups)
     return (int)SSL_CTX_set1_groups_list(ctx, groups);
 }
 
+// SSL_CTX_add1_chain_cert is a macro over SSL_CTX_ctrl.
+static inline int CEciSSL_CTX_add1_chain_cert(SSL_CTX *ctx, X509 *certificate) {
+    return (int)SSL_CTX_add1_chain_cert(ctx, certificate);
+}
+
+// SSL_set_tlsext_host_name is a macro over SSL_ctrl.
+static inline int CEciSSL_set_tlsext_host_name(SSL *ssl, const char *name) {
+    return (int)SSL_set_tlsext_host_name(ssl, name);
+}
+
 // The SSL_OP_* option bits are built with SSL_OP_BIT(n), a shift macro.
 static inline uint64_t CEciSSL_OP_NO_RENEGOTIATION(void) { return SSL_OP_NO_RENEGOTIATION; }
 static inline uint64_t CEciSSL_OP_NO_COMPRESSION(void) { return SSL_OP_NO_COMPRESSION; }

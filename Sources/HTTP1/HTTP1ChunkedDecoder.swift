@@ -1,8 +1,9 @@
-/// Decodes a `Transfer-Encoding: chunked` body (RFC 9112 §7.1) as its bytes arrive.
+/// Decodes a `Transfer-Encoding: chunked` body (RFC 9112 §7.1) as its bytes arrive: request bodies
+/// for the server, response bodies (watch streams) for the Kubernetes client.
 ///
 /// The decoder holds only its position in the chunk grammar; the caller owns the bytes and the
 /// decoded body, and drops the bytes the decoder reports as consumed.
-struct HTTP1ChunkedDecoder {
+public struct HTTP1ChunkedDecoder: Sendable {
     private enum State: Equatable {
         /// Reading `chunk-size [chunk-ext] CRLF`; `scanned` bytes hold no CR.
         case size(scanned: Int)
@@ -20,14 +21,14 @@ struct HTTP1ChunkedDecoder {
     private let maxTrailerBytes: Int
 
     /// Creates a decoder; `maxTrailerBytes` is what remains of the header budget after the head.
-    init(limits: HTTP1ParserLimits, maxTrailerBytes: Int) {
+    public init(limits: HTTP1ParserLimits, maxTrailerBytes: Int) {
         self.maxBodyBytes = limits.maxBodyBytes
         self.maxChunkLineBytes = limits.maxChunkLineBytes
         self.maxTrailerBytes = maxTrailerBytes
     }
 
     /// Decodes from `bytes` into `body`; returns how many bytes were consumed and whether the body ended.
-    mutating func decode(
+    public mutating func decode(
         _ bytes: UnsafeRawBufferPointer,
         into body: inout [UInt8]
     ) throws(HTTP1ParseError) -> (consumed: Int, finished: Bool) {

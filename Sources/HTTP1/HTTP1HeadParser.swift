@@ -79,8 +79,14 @@ struct HTTP1HeadParser {
         .transferEncoding, .userAgent,
     ].map { (Array($0.rawName.utf8), $0) }
 
-    /// Content-Length: 1*DIGIT, possibly repeated (as a list or in several lines) with the same value.
     private mutating func addContentLength(_ value: UnsafeRawBufferPointer) throws(HTTP1ParseError) {
+        contentLength = try Self.contentLength(value, earlier: contentLength)
+    }
+
+    /// Content-Length: 1*DIGIT, possibly repeated (as a list or in several lines, `earlier` being the
+    /// value of previous lines) with the same value. Shared with ``HTTP1ResponseHead``.
+    static func contentLength(_ value: UnsafeRawBufferPointer, earlier: Int?) throws(HTTP1ParseError) -> Int {
+        var contentLength = earlier
         try HTTP1Grammar.forEachListElement(value) { (element) throws(HTTP1ParseError) in
             guard !element.isEmpty else { throw .badRequest("empty Content-Length") }
             var length = 0
@@ -98,6 +104,8 @@ struct HTTP1HeadParser {
             }
             contentLength = length
         }
+        guard let contentLength else { throw .badRequest("empty Content-Length") }
+        return contentLength
     }
 
     /// Transfer-Encoding: `chunked` must be the final coding and appear once; other codings -> 501.

@@ -19,7 +19,8 @@ struct ExponentialBackoff {
 
     /// A delay in `0...ceiling`, counting one more failure.
     mutating func nextDelay(using generator: inout some RandomNumberGenerator) -> Duration {
-        let nanoseconds = ceiling.milliseconds * 1_000_000
+        let (seconds, attoseconds) = ceiling.components
+        let nanoseconds = Int(seconds) * 1_000_000_000 + Int(attoseconds / 1_000_000_000)
         failures += 1
         return .nanoseconds(Int.random(in: 0...nanoseconds, using: &generator))
     }

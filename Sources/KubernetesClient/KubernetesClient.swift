@@ -1,23 +1,23 @@
 import Foundation
 import Logging
 
-/// A small Kubernetes API client over libcurl: GET, LIST, POST and WATCH.
+/// A small Kubernetes API client over HTTP/1.1 (`HTTPTransport`): GET, LIST, POST and WATCH.
 ///
-/// Every libcurl call blocks, so each runs on a thread of its own (one per watch, one per short
-/// call) and is bridged to async code; cancelling the calling task stops the transfer. Idle easy
-/// handles are pooled so connections and TLS sessions are reused. Proxies are taken from
-/// `HTTPS_PROXY`/`NO_PROXY` as libcurl does by default.
+/// Every transfer blocks, so each runs on a thread of its own (one per watch, one per short
+/// call) and is bridged to async code; cancelling the calling task stops the transfer. Idle
+/// connections are pooled and reused.
 public final class KubernetesClient: Sendable {
     /// The configuration the client was made with.
     public let configuration: KubernetesClientConfiguration
     let logger: Logger
-    private let pool = CurlHandlePool()
+    private let transport: HTTPTransport
     private let tokens: BearerTokenProvider
 
     /// Creates a client; nothing is sent until the first call.
     public init(configuration: KubernetesClientConfiguration, logger: Logger) {
         self.configuration = configuration
         self.logger = logger
+        transport = HTTPTransport(configuration: configuration)
         tokens = BearerTokenProvider(source: configuration.bearerToken, refreshInterval: configuration.tokenRefreshInterval)
     }
 
@@ -83,14 +83,11 @@ public final class KubernetesClient: Sendable {
                 headers.append("Authorization: Bearer \(token)")
             }
             if body != nil {
-                headers += ["Content-Type: application/json", "Expect:"]
+                headers.append("Content-Type: application/json")
             }
-            let request = CurlRequest(url: url(for: path), headers: headers, body: body, timeout: timeout)
+            let request = TransferRequest(url: url(for: path), headers: headers, body: body, timeout: timeout)
             let sink = makeSink()
-            let handle = try pool.take()
-            let status = try CurlTransfer(handle: handle, sink: sink, cancellation: cancellation)
-                .run(request, configuration: configuration)
-            pool.giveBack(handle)
+            let status = try transport.perform(request, sink: sink, cancellation: cancellation)
             if status == 401, !retried, tokens.isRefreshable {
                 logger.info("API server answered 401; re-reading the token", metadata: ["kubernetes.path": "\(path)"])
                 tokens.invalidate()

@@ -5,7 +5,7 @@ extension KubernetesClientConfiguration {
     /// Reads a kubeconfig file and uses `context` (default: its `current-context`).
     ///
     /// Relative file paths in the kubeconfig are resolved against the kubeconfig's directory;
-    /// `*-data` fields are decoded and passed to libcurl in memory.
+    /// `*-data` fields are decoded and used from memory.
     public static func fromKubeconfig(
         path: String,
         context contextName: String? = nil

@@ -4,9 +4,9 @@ import Foundation
 public struct KubernetesClientConfiguration: Sendable, Equatable {
     /// PEM material given as a file path or as the bytes themselves.
     public enum PEMSource: Sendable, Equatable {
-        /// A PEM file, read by libcurl on each new connection.
+        /// A PEM file, read again for each new connection.
         case file(String)
-        /// PEM bytes handed to libcurl as an in-memory blob.
+        /// PEM bytes, used from memory.
         case bytes([UInt8])
     }
 

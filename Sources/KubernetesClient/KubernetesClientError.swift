@@ -1,6 +1,9 @@
 /// Why a call to the API server failed.
 public enum KubernetesClientError: Error, Equatable, CustomStringConvertible {
-    /// libcurl failed; `call` names the failing function, `code` is its `CURLcode`.
+    /// The connection failed: `call` names the failing step (a system call such as `connect` or
+    /// `recv`, an OpenSSL function such as `SSL_do_handshake`, `HTTP/1.1` for a malformed response,
+    /// `URL` for an unusable server URL), `code` is its `errno` (`ETIMEDOUT` for a timeout; 0 when
+    /// there is none) and `message` says what happened.
     case transport(call: String, code: Int, message: String)
     /// The server answered with a non-success HTTP status (or a watch `ERROR` event).
     case status(KubernetesStatus)

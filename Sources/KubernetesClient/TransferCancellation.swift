@@ -1,10 +1,10 @@
 import Synchronization
 
-/// A flag set by the consuming task and polled by libcurl's progress callback on the transfer thread.
+/// A flag set by the consuming task and polled by the transfer thread between waits.
 final class TransferCancellation: Sendable {
     private let flag = Atomic<Bool>(false)
 
-    /// Asks the transfer to stop at the next progress callback (at least once per second).
+    /// Asks the transfer to stop at its next check (within `TransferLimit.slice`).
     func cancel() {
         flag.store(true, ordering: .relaxed)
     }

@@ -1,10 +1,12 @@
 internal import COpenSSL
+internal import Glibc
 
-/// One server-side TLS session (OpenSSL `SSL`) driven entirely through memory: the caller feeds it
-/// ciphertext from the socket and drains ciphertext to send. Use from one thread at a time.
+
+/// One TLS session (OpenSSL `SSL`), server or client side, driven entirely through memory: the
+/// caller feeds it ciphertext from the socket and drains ciphertext to send. Use from one thread at a time.
 public final class TLSConnection {
-    /// Keeps the `SSL_CTX` alive for as long as this `SSL` uses it.
-    let context: TLSContext
+    /// Keeps the `SSL_CTX` (a `TLSContext` or `TLSClientContext`) alive for as long as this `SSL` uses it.
+    private let context: AnyObject
     /// The `SSL`, owned by this object; it owns both BIOs.
     private let ssl: OpaquePointer
     /// Ciphertext received from the peer, waiting for OpenSSL.
@@ -18,9 +20,37 @@ public final class TLSConnection {
     private static let maxRecordPlaintext = 16_384
 
     /// Creates a session in server (accept) mode.
-    public init(context: TLSContext) throws {
+    public convenience init(context: TLSContext) throws {
+        try self.init(handle: context.handle, owner: context)
+        SSL_set_accept_state(ssl)
+    }
+
+    /// Creates a session in client (connect) mode for `serverName`, a DNS name or an IP address
+    /// (IPv6 without brackets): a name is sent as SNI, and when the context verifies servers the
+    /// certificate must match the name or address. The first `readPlaintext` starts the handshake.
+    public convenience init(client context: TLSClientContext, serverName: String) throws(TLSError) {
+        try self.init(handle: context.handle, owner: context)
+        let isAddress = Self.isIPAddress(serverName)
+        if !isAddress {
+            try TLSError.require(
+                CEciSSL_set_tlsext_host_name(ssl, serverName) == 1,
+                call: "SSL_set_tlsext_host_name", reason: "cannot send the server name \(serverName)")
+        }
+        let parameters = SSL_get0_param(ssl)
+        X509_VERIFY_PARAM_set_hostflags(parameters, UInt32(X509_CHECK_FLAG_NO_PARTIAL_WILDCARDS))
+        try TLSError.require(
+            isAddress
+                ? X509_VERIFY_PARAM_set1_ip_asc(parameters, serverName) == 1
+                : X509_VERIFY_PARAM_set1_host(parameters, serverName, 0) == 1,
+            call: isAddress ? "X509_VERIFY_PARAM_set1_ip_asc" : "X509_VERIFY_PARAM_set1_host",
+            reason: "cannot expect the server name \(serverName)")
+        SSL_set_connect_state(ssl)
+    }
+
+    /// An `SSL` on `handle` with a pair of memory BIOs, in neither mode yet.
+    private init(handle: OpaquePointer, owner: AnyObject) throws(TLSError) {
         TLSError.clearErrorQueue()
-        guard let ssl = SSL_new(context.handle) else {
+        guard let ssl = SSL_new(handle) else {
             throw TLSError(call: "SSL_new", reason: "cannot create a TLS session")
         }
         guard let networkIn = BIO_new(BIO_s_mem()), let networkOut = BIO_new(BIO_s_mem()) else {
@@ -29,11 +59,16 @@ public final class TLSConnection {
             throw error
         }
         SSL_set_bio(ssl, networkIn, networkOut)
-        SSL_set_accept_state(ssl)
-        self.context = context
+        self.context = owner
         self.ssl = ssl
         self.networkIn = networkIn
         self.networkOut = networkOut
+    }
+
+    /// Whether `name` is an IPv4 or IPv6 address literal rather than a DNS name.
+    private static func isIPAddress(_ name: String) -> Bool {
+        var address = in6_addr()
+        return inet_pton(AF_INET, name, &address) == 1 || inet_pton(AF_INET6, name, &address) == 1
     }
 
     deinit {
