@@ -13,14 +13,19 @@ final class ClientConnection: @unchecked Sendable {
         self.tls = tls
     }
 
-    /// Connects to `url`'s host and, for `https`, completes the TLS handshake with a session from
-    /// `makeTLSContext`; all within `limit`.
+    /// Connects to `url`'s host, or through a CONNECT tunnel of `proxy`, and for `https` completes
+    /// the TLS handshake with a session from `makeTLSContext`; all within `limit`.
     static func open(
         to url: TransferURL,
+        through proxy: HTTPSProxy?,
         makeTLSContext: () throws(KubernetesClientError) -> TLSClientContext,
         limit: TransferLimit
     ) throws(KubernetesClientError) -> ClientConnection {
-        let socket = try ClientSocket.connect(host: url.host, port: url.port, limit: limit)
+        let hop = proxy?.address ?? url
+        let socket = try ClientSocket.connect(host: hop.host, port: hop.port, limit: limit)
+        if let proxy {
+            try openTunnel(on: socket, to: url, through: proxy, limit: limit)
+        }
         guard url.isTLS else { return ClientConnection(socket: socket, tls: nil) }
         let context = try makeTLSContext()
         let tls: TLSConnection
@@ -40,6 +45,35 @@ final class ClientConnection: @unchecked Sendable {
             if tls.isHandshakeComplete { return connection }
             guard try connection.receiveCiphertext(limit: limit) else {
                 throw .transport(call: "recv", code: 0, message: "the API server closed the connection during the TLS handshake")
+            }
+        }
+    }
+
+    /// Asks the proxy for a tunnel to `url` (RFC 9110 §9.3.6) and waits for its 2xx answer.
+    private static func openTunnel(
+        on socket: ClientSocket, to url: TransferURL, through proxy: HTTPSProxy, limit: TransferLimit
+    ) throws(KubernetesClientError) {
+        var request = "CONNECT \(url.authority) HTTP/1.1\r\nHost: \(url.authority)\r\n"
+        if let authorization = proxy.authorization {
+            request += "Proxy-Authorization: \(authorization)\r\n"
+        }
+        try socket.send(Array((request + "\r\n").utf8), limit: limit)
+        var buffer: [UInt8] = []
+        while true {
+            if let (head, length) = try HTTPTransport.parseHead(buffer) {
+                guard (200..<300).contains(head.status) else {
+                    throw .transport(
+                        call: "CONNECT", code: head.status,
+                        message: "the proxy \(proxy.address.authority) answered \(head.status) to CONNECT \(url.authority)")
+                }
+                // The server speaks first only after our ClientHello: nothing may follow the head.
+                guard buffer.count == length else {
+                    throw .transport(call: "CONNECT", code: 0, message: "the proxy \(proxy.address.authority) sent bytes after its answer")
+                }
+                return
+            }
+            guard try socket.receive(into: &buffer, limit: limit) else {
+                throw .transport(call: "CONNECT", code: 0, message: "the proxy \(proxy.address.authority) closed the connection")
             }
         }
     }

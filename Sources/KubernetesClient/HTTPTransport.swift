@@ -9,6 +9,8 @@ import TLSEngine
 /// the server may have closed the idle connection just as the request left.
 final class HTTPTransport: Sendable {
     private let configuration: KubernetesClientConfiguration
+    /// The process environment, for `HTTPS_PROXY` and `NO_PROXY`.
+    private let environment: [String: String]
     private let pool = ConnectionPool()
 
     /// Longest response head accepted.
@@ -16,8 +18,9 @@ final class HTTPTransport: Sendable {
     /// The chunked decoder checks chunk lines and trailers; body sizes are the sinks' to limit.
     private static let chunkLimits = HTTP1ParserLimits(maxHeaderBytes: maxHeadBytes, maxBodyBytes: .max)
 
-    init(configuration: KubernetesClientConfiguration) {
+    init(configuration: KubernetesClientConfiguration, environment: [String: String]) {
         self.configuration = configuration
+        self.environment = environment
     }
 
     /// Performs `request` and answers the HTTP status, or throws why there is none.
@@ -40,7 +43,8 @@ final class HTTPTransport: Sendable {
             }
         }
         let connection = try ClientConnection.open(
-            to: url, makeTLSContext: makeTLSContext, limit: limit.narrowed(to: configuration.connectTimeout))
+            to: url, through: try HTTPSProxy.forServer(url, environment: environment), makeTLSContext: makeTLSContext,
+            limit: limit.narrowed(to: configuration.connectTimeout))
         var responseStarted = false
         return try exchange(message, on: connection, sink: sink, limit: limit, responseStarted: &responseStarted)
     }
@@ -121,7 +125,8 @@ final class HTTPTransport: Sendable {
         return Array(head.utf8) + (request.body ?? [])
     }
 
-    private static func parseHead(_ buffer: [UInt8]) throws(KubernetesClientError) -> (HTTP1ResponseHead, Int)? {
+    /// The response head at the start of `buffer` and its length, nil while incomplete.
+    static func parseHead(_ buffer: [UInt8]) throws(KubernetesClientError) -> (HTTP1ResponseHead, Int)? {
         let parsed = buffer.withUnsafeBytes { bytes in
             Result { () throws(HTTP1ParseError) in try HTTP1ResponseHead.parse(bytes, maxBytes: maxHeadBytes) }
         }

@@ -5,7 +5,8 @@ import Logging
 ///
 /// Every transfer blocks, so each runs on a thread of its own (one per watch, one per short
 /// call) and is bridged to async code; cancelling the calling task stops the transfer. Idle
-/// connections are pooled and reused.
+/// connections are pooled and reused. `https` requests go through the proxy in `HTTPS_PROXY`
+/// unless `NO_PROXY` exempts the server (`HTTPSProxy`).
 public final class KubernetesClient: Sendable {
     /// The configuration the client was made with.
     public let configuration: KubernetesClientConfiguration
@@ -13,11 +14,16 @@ public final class KubernetesClient: Sendable {
     private let transport: HTTPTransport
     private let tokens: BearerTokenProvider
 
-    /// Creates a client; nothing is sent until the first call.
-    public init(configuration: KubernetesClientConfiguration, logger: Logger) {
+    /// Creates a client; nothing is sent until the first call. `environment` supplies
+    /// `HTTPS_PROXY` and `NO_PROXY`.
+    public init(
+        configuration: KubernetesClientConfiguration,
+        logger: Logger,
+        environment: [String: String] = ProcessInfo.processInfo.environment
+    ) {
         self.configuration = configuration
         self.logger = logger
-        transport = HTTPTransport(configuration: configuration)
+        transport = HTTPTransport(configuration: configuration, environment: environment)
         tokens = BearerTokenProvider(source: configuration.bearerToken, refreshInterval: configuration.tokenRefreshInterval)
     }
 
