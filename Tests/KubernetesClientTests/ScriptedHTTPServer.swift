@@ -13,8 +13,7 @@ final class ScriptedHTTPServer: Sendable {
     /// keeps the connection open and silent.
     typealias Script = @Sendable (_ index: Int) -> [String]
 
-    let port: Int
-    private let listener: Int32
+    private let listener: LoopbackListener
     private let state = Mutex<(connections: Int, requests: [String], open: [Int32])>((0, [], []))
     private let script: Script
     /// Pause between two pieces.
@@ -23,25 +22,20 @@ final class ScriptedHTTPServer: Sendable {
     private let closesAfterAnswer: Bool
 
     init(pause: Duration = .milliseconds(20), closesAfterAnswer: Bool = false, script: @escaping Script) throws {
-        let listener = socket(AF_INET, Int32(SOCK_STREAM.rawValue), 0)
-        var address = sockaddr_in()
-        address.sin_family = sa_family_t(AF_INET)
-        address.sin_addr.s_addr = inet_addr("127.0.0.1")
-        var length = socklen_t(MemoryLayout<sockaddr_in>.size)
-        let bound = withUnsafeMutablePointer(to: &address) {
-            $0.withMemoryRebound(to: sockaddr.self, capacity: 1) { pointer in
-                bind(listener, pointer, length) == 0 && listen(listener, 16) == 0
-                    && getsockname(listener, pointer, &length) == 0
-            }
-        }
-        guard bound else { throw POSIXError(.EADDRNOTAVAIL) }
-        self.listener = listener
-        port = Int(UInt16(bigEndian: address.sin_port))
+        listener = try LoopbackListener()
         self.script = script
         self.pause = pause
         self.closesAfterAnswer = closesAfterAnswer
-        Thread { [self] in acceptLoop() }.start()
+        listener.acceptConnections { [self] connection in
+            state.withLock {
+                $0.connections += 1
+                $0.open.append(connection)
+            }
+            serve(connection)
+        }
     }
+
+    var port: Int { listener.port }
 
     var url: String { "http://127.0.0.1:\(port)" }
 
@@ -53,24 +47,9 @@ final class ScriptedHTTPServer: Sendable {
 
     /// Stops accepting and closes every connection.
     func stop() {
-        shutdown(listener, Int32(SHUT_RDWR))
+        listener.stop()
         state.withLock { state in
             for descriptor in state.open { shutdown(descriptor, Int32(SHUT_RDWR)) }
-        }
-    }
-
-    private func acceptLoop() {
-        while true {
-            let connection = accept(listener, nil, nil)
-            guard connection >= 0 else {
-                close(listener)
-                return
-            }
-            state.withLock {
-                $0.connections += 1
-                $0.open.append(connection)
-            }
-            Thread { [self] in serve(connection) }.start()
         }
     }
 

@@ -8,53 +8,25 @@ import Glibc
 /// An HTTP proxy on a loopback port that answers CONNECT with 200 (or with `refusal`) and relays
 /// the tunnel to `127.0.0.1:targetPort`, whatever host the CONNECT names; records CONNECT heads.
 final class TunnelProxy: Sendable {
-    let port: Int
-    private let listener: Int32
+    private let listener: LoopbackListener
     private let targetPort: Int
     private let refusal: String?
     private let heads = Mutex<[String]>([])
 
     init(targetPort: Int, refusal: String? = nil) throws {
-        let listener = socket(AF_INET, Int32(SOCK_STREAM.rawValue), 0)
-        var address = Self.loopback(port: 0)
-        var length = socklen_t(MemoryLayout<sockaddr_in>.size)
-        let bound = withUnsafeMutablePointer(to: &address) {
-            $0.withMemoryRebound(to: sockaddr.self, capacity: 1) { pointer in
-                bind(listener, pointer, length) == 0 && listen(listener, 16) == 0 && getsockname(listener, pointer, &length) == 0
-            }
-        }
-        guard bound else { throw POSIXError(.EADDRNOTAVAIL) }
-        self.listener = listener
-        port = Int(UInt16(bigEndian: address.sin_port))
+        listener = try LoopbackListener()
         self.targetPort = targetPort
         self.refusal = refusal
-        Thread { [self] in acceptLoop() }.start()
+        listener.acceptConnections { [self] client in tunnel(client) }
     }
+
+    var port: Int { listener.port }
 
     /// CONNECT request heads received so far.
     var connectHeads: [String] { heads.withLock { $0 } }
 
     func stop() {
-        shutdown(listener, Int32(SHUT_RDWR))
-    }
-
-    private static func loopback(port: Int) -> sockaddr_in {
-        var address = sockaddr_in()
-        address.sin_family = sa_family_t(AF_INET)
-        address.sin_addr.s_addr = inet_addr("127.0.0.1")
-        address.sin_port = UInt16(port).bigEndian
-        return address
-    }
-
-    private func acceptLoop() {
-        while true {
-            let client = accept(listener, nil, nil)
-            guard client >= 0 else {
-                close(listener)
-                return
-            }
-            Thread { [self] in tunnel(client) }.start()
-        }
+        listener.stop()
     }
 
     private func tunnel(_ client: Int32) {
@@ -72,7 +44,7 @@ final class TunnelProxy: Sendable {
         }
         let upstream = socket(AF_INET, Int32(SOCK_STREAM.rawValue), 0)
         defer { close(upstream) }
-        var address = Self.loopback(port: targetPort)
+        var address = LoopbackListener.address(port: targetPort)
         let connected = withUnsafePointer(to: &address) {
             $0.withMemoryRebound(to: sockaddr.self, capacity: 1) { connect(upstream, $0, socklen_t(MemoryLayout<sockaddr_in>.size)) == 0 }
         }
