@@ -1,6 +1,7 @@
 public import HTTPTypes
 
-/// A request the parser refuses; answer with `status` and close the connection.
+/// A message the parser refuses: for a request, answer with `status` and close the connection; for a
+/// response (``HTTP1ResponseHead``, ``HTTP1ChunkedDecoder`` in the Kubernetes client) `reason` says what is wrong.
 public struct HTTP1ParseError: Error, Sendable, Hashable, CustomStringConvertible {
     /// 400, 413, 417, 431, 501 or 505.
     public var status: HTTPResponse.Status
