@@ -5,7 +5,7 @@ extension KubernetesClient {
     /// The stream finishes when the server ends the response; it throws on a transport error or a
     /// non-200 answer (`KubernetesClientError.status`, e.g. 410). `timeout` bounds the whole
     /// transfer: make it slightly longer than the server-side `timeoutSeconds`. Ending the
-    /// iteration (or cancelling its task) stops the transfer within about a second.
+    /// iteration (or cancelling its task) stops the transfer within about 100 ms (`TransferLimit.slice`).
     public func watch<Object: KubernetesObject>(
         _ type: Object.Type = Object.self,
         path: String,
