@@ -89,6 +89,14 @@ enum HTTP1Grammar {
         return true
     }
 
+    /// Whether two byte sequences are equal.
+    @inline(__always)
+    static func equals(_ a: UnsafeRawBufferPointer, _ b: UnsafeRawBufferPointer) -> Bool {
+        guard a.count == b.count else { return false }
+        for index in 0..<a.count where a[index] != b[index] { return false }
+        return true
+    }
+
     /// `bytes` without leading and trailing SP/HTAB (OWS).
     static func trimmingWhitespace(_ bytes: UnsafeRawBufferPointer) -> UnsafeRawBufferPointer {
         var start = 0

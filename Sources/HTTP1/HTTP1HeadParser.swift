@@ -61,8 +61,7 @@ struct HTTP1HeadParser {
             }
             expectsContinue = true
         }
-        guard let fieldName = Self.commonNames.first(where: { $0.spelling.elementsEqual(name) })?.name
-            ?? HTTPField.Name(String(decoding: name, as: UTF8.self))
+        guard let fieldName = Self.commonName(spelled: name) ?? HTTPField.Name(String(decoding: name, as: UTF8.self))
         else {
             throw .badRequest("invalid field name")
         }
@@ -78,6 +77,15 @@ struct HTTP1HeadParser {
         HTTPField.Name.accept, .acceptEncoding, .authorization, .connection, .contentLength, .contentType, .expect,
         .transferEncoding, .userAgent,
     ].map { (Array($0.rawName.utf8), $0) }
+
+    /// The common name spelled exactly as `name`, if any. Lengths first, then bytes: a generic
+    /// `elementsEqual` per candidate cost ~1k instructions per field line (measured).
+    private static func commonName(spelled name: UnsafeRawBufferPointer) -> HTTPField.Name? {
+        for common in commonNames where common.spelling.count == name.count {
+            if common.spelling.withUnsafeBytes({ HTTP1Grammar.equals($0, name) }) { return common.name }
+        }
+        return nil
+    }
 
     private mutating func addContentLength(_ value: UnsafeRawBufferPointer) throws(HTTP1ParseError) {
         contentLength = try Self.contentLength(value, earlier: contentLength)

@@ -207,15 +207,13 @@ final class HTTPConnection {
             return
         }
         // Ciphertext goes to OpenSSL about one record at a time and its plaintext is processed at once,
-        // so that neither OpenSSL's input BIO (which keeps its largest size) nor `plaintext` grows past a
-        // record per connection.
+        // so that `plaintext` does not grow past a record per connection.
         var result = TLSReadResult.ok
         var offset = 0
         while offset < bytes.count {
             let end = min(bytes.count, offset + Self.tlsFeedBytes)
-            tls.receive(ciphertext: UnsafeRawBufferPointer(rebasing: bytes[offset..<end]))
+            result = tls.readPlaintext(from: UnsafeRawBufferPointer(rebasing: bytes[offset..<end]), into: &plaintext)
             offset = end
-            result = tls.readPlaintext(into: &plaintext)
             if case .handshaking = state, tls.isHandshakeComplete {
                 selectProtocol(tls.negotiatedALPN)
             }

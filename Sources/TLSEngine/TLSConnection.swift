@@ -3,16 +3,15 @@ internal import Glibc
 
 
 /// One TLS session (OpenSSL `SSL`), server or client side, driven entirely through memory: the
-/// caller feeds it ciphertext from the socket and drains ciphertext to send. Use from one thread at a time.
+/// caller feeds it ciphertext from the socket and drains ciphertext to send (see
+/// `TLSTransportBuffers`). Use from one thread at a time.
 public final class TLSConnection {
     /// Keeps the `SSL_CTX` (a `TLSContext` or `TLSClientContext`) alive for as long as this `SSL` uses it.
     private let context: AnyObject
-    /// The `SSL`, owned by this object; it owns both BIOs.
+    /// The `SSL`, owned by this object; it owns the BIO over `buffers`.
     private let ssl: OpaquePointer
-    /// Ciphertext received from the peer, waiting for OpenSSL.
-    private let networkIn: OpaquePointer
-    /// Ciphertext produced by OpenSSL, waiting for the socket.
-    private let networkOut: OpaquePointer
+    /// Ciphertext on its way in and out; outlives the `SSL` (freed in `deinit`).
+    private let buffers = TLSTransportBuffers()
     /// Set once the session has failed; OpenSSL must not be driven (or shut down) after that.
     private var failure: TLSError?
 
@@ -47,22 +46,21 @@ public final class TLSConnection {
         SSL_set_connect_state(ssl)
     }
 
-    /// An `SSL` on `handle` with a pair of memory BIOs, in neither mode yet.
+    /// An `SSL` on `handle` with the BIO over `buffers`, in neither mode yet.
     private init(handle: OpaquePointer, owner: AnyObject) throws(TLSError) {
         TLSError.clearErrorQueue()
         guard let ssl = SSL_new(handle) else {
             throw TLSError(call: "SSL_new", reason: "cannot create a TLS session")
         }
-        guard let networkIn = BIO_new(BIO_s_mem()), let networkOut = BIO_new(BIO_s_mem()) else {
-            let error = TLSError(call: "BIO_new", reason: "cannot create memory BIOs")
+        guard let bio = buffers.makeBIO() else {
+            let error = TLSError(call: "BIO_new", reason: "cannot create the transport BIO")
             SSL_free(ssl)
             throw error
         }
-        SSL_set_bio(ssl, networkIn, networkOut)
+        // One BIO for both directions: SSL_set_bio takes the one reference.
+        SSL_set_bio(ssl, bio, bio)
         self.context = owner
         self.ssl = ssl
-        self.networkIn = networkIn
-        self.networkOut = networkOut
     }
 
     /// Whether `name` is an IPv4 or IPv6 address literal rather than a DNS name.
@@ -75,21 +73,22 @@ public final class TLSConnection {
         SSL_free(ssl)
     }
 
-    /// Hands OpenSSL ciphertext read from the socket; call `readPlaintext(into:)` next.
+    /// Hands OpenSSL a copy of ciphertext read from the socket; call `readPlaintext(into:)` next.
     public func receive(ciphertext: UnsafeRawBufferPointer) {
-        guard failure == nil, let base = ciphertext.baseAddress, !ciphertext.isEmpty else { return }
-        // No clearErrorQueue() here: readPlaintext clears the queue before it drives OpenSSL, and
-        // each clear costs about 300 instructions (a thread-local lookup) on every read.
-        var written = 0
-        // A memory BIO takes everything unless it cannot allocate; the next read then reports the failure.
-        if BIO_write_ex(networkIn, base, ciphertext.count, &written) != 1 || written != ciphertext.count {
-            failure = TLSError(call: "BIO_write_ex", reason: "cannot buffer received ciphertext")
-        }
+        guard failure == nil, !ciphertext.isEmpty else { return }
+        buffers.keep(ciphertext)
+    }
+
+    /// `receive(ciphertext:)` and `readPlaintext(into:)` in one, without copying `ciphertext`
+    /// unless OpenSSL leaves some of it unread.
+    public func readPlaintext(from ciphertext: UnsafeRawBufferPointer, into plaintext: inout [UInt8]) -> TLSReadResult {
+        guard failure == nil, !ciphertext.isEmpty else { return readPlaintext(into: &plaintext) }
+        return buffers.lending(ciphertext) { readPlaintext(into: &plaintext) }
     }
 
     /// Whether there is ciphertext to send (`takeCiphertext(into:)`).
     public var hasPendingCiphertext: Bool {
-        BIO_ctrl_pending(networkOut) > 0
+        !buffers.outgoing.isEmpty
     }
 
     /// Whether the handshake has finished.
@@ -132,7 +131,7 @@ public final class TLSConnection {
         }
         while true {
             // Plaintext never exceeds the ciphertext behind it, so this bounds the next read.
-            let available = Int(SSL_pending(ssl)) + Int(BIO_ctrl_pending(networkIn))
+            let available = Int(SSL_pending(ssl)) + buffers.pendingInput
             if available == 0 {
                 return SSL_get_shutdown(ssl) & SSL_RECEIVED_SHUTDOWN != 0 ? .closed : .ok
             }
@@ -168,17 +167,15 @@ public final class TLSConnection {
         }
     }
 
-    /// Appends all pending ciphertext (handshake messages, records, alerts) to `out`.
+    /// Appends all pending ciphertext (handshake messages, records, alerts) to `out`; into an
+    /// empty `out` by exchanging buffers, without a copy.
     public func takeCiphertext(into out: inout [UInt8]) {
-        let pending = Int(BIO_ctrl_pending(networkOut))
-        guard pending > 0 else { return }
-        out.append(addingCapacity: pending) { span in
-            span.withUnsafeMutableBufferPointer { buffer, initialized in
-                var count = 0
-                if BIO_read_ex(networkOut, buffer.baseAddress, pending, &count) == 1 {
-                    initialized = count
-                }
-            }
+        guard !buffers.outgoing.isEmpty else { return }
+        if out.isEmpty {
+            swap(&out, &buffers.outgoing)
+        } else {
+            out.append(contentsOf: buffers.outgoing)
+            buffers.outgoing.removeAll(keepingCapacity: true)
         }
     }
 
