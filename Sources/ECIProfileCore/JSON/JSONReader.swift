@@ -138,7 +138,7 @@ public struct JSONReader {
 
     /// Consumes the next value, whatever it is, checking its syntax. One loop over the bytes with
     /// a stack of open containers instead of a call per token, on a local cursor written back
-    /// once, with strings scanned inline: most of a pod is skipped, and its cost is per token
+    /// once, strings checked by `JSONStringScanner`: most of a pod is skipped, and its cost is per token
     /// (measured with callgrind on the 3.8 KB bench review: 40.8k -> 37.0k instructions).
     public mutating func skipValue() throws(JSONError) {
         var open = ContainerStack()
