@@ -1,6 +1,5 @@
 import ECIProfileCore
 import EventLoop
-import Foundation
 import Logging
 import Observability
 import ProfileSource
@@ -50,12 +49,11 @@ final class FileSources: Sendable {
 
     /// A kubelet-mounted directory changes by swapping `..data`; any other directory by its files.
     static func watchedPaths(for path: String) -> [String] {
-        var isDirectory: ObjCBool = false
-        guard FileManager.default.fileExists(atPath: path, isDirectory: &isDirectory), isDirectory.boolValue else { return [path] }
-        let kubeletData = (path as NSString).appendingPathComponent("..data")
-        if FileManager.default.fileExists(atPath: kubeletData) { return [kubeletData] }
-        let names = (try? FileManager.default.contentsOfDirectory(atPath: path)) ?? []
-        return names.filter { !$0.hasPrefix(".") }.sorted().map { (path as NSString).appendingPathComponent($0) }
+        guard LocalFiles.kind(of: path) == .directory else { return [path] }
+        let kubeletData = LocalFiles.path("..data", in: path)
+        if LocalFiles.kind(of: kubeletData) != .missing { return [kubeletData] }
+        let names = (try? LocalFiles.visibleNames(in: path)) ?? []
+        return names.map { LocalFiles.path($0, in: path) }
     }
 
     private func loadProfile() {

@@ -103,6 +103,11 @@ public final class WebhookService {
         logger.info("serving admission requests", metadata: [
             "listen.port": "\(webhook.port)", "http2": "\(configuration.webhook.enableHTTP2)", "version": "\(BuildInfo.version)",
         ])
+        // Ready: what start-up alone touched (argument parsing, YAML, certificates) leaves the resident set.
+        let released = StartupPages.release()
+        logger.debug("start-up pages released", metadata: [
+            "memory.mappings": "\(released.mappings)", "memory.releasedBytes": "\(released.bytes)",
+        ])
 
         let stopped = DispatchSemaphore(value: 0)
         let loop = group.loops[0]
