@@ -34,15 +34,18 @@ final class FileSources: Sendable {
     }
 
     /// Starts watching the files on `loop` (loop thread only). The watchers live as long as the loop.
+    /// After each reload the pages only reading the files touched leave the resident set again.
     func watch(on loop: EventLoop, configuration: FileWatcherConfiguration = FileWatcherConfiguration()) throws {
         if let profilePath {
             _ = try FileWatcher(paths: Self.watchedPaths(for: profilePath), loop: loop, configuration: configuration) { [self] in
                 loadProfile()
+                StartupPages.release(after: "profile reload", logger: logger)
             }
         }
         if let namespaceLabelsPath {
             _ = try FileWatcher(paths: [namespaceLabelsPath], loop: loop, configuration: configuration) { [self] in
                 loadNamespaceLabels()
+                StartupPages.release(after: "namespace labels reload", logger: logger)
             }
         }
     }
