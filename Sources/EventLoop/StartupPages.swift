@@ -5,8 +5,8 @@ internal import Glibc
 /// Start-up runs code and reads constants that serving never uses again: argument parsing, the YAML
 /// parser, Foundation and ICU reading the profile, certificate loading. The kernel maps file pages 64 KiB
 /// around each fault, so this scattered code makes a large share of the resident size. Measured on the
-/// static release binary in file mode under the benchmark load: the binary's resident pages were 13.0 MiB
-/// without a release and 5.0 MiB when they were dropped once after start (RssFile 23.4 → 15.2 MiB).
+/// static release binary in file mode under the benchmark load: the binary's resident pages were 12.9 MiB
+/// (.text 9.35) without a release and 7.0 MiB (.text 4.1) with one once ready; RssFile 19.5–20.1 → 10.5–10.9 MiB.
 ///
 /// Only mappings that no one ever wrote are released: read-only (`r--p`, `r-xp`) private file mappings
 /// without a single anonymous (copied-on-write) page. For them `MADV_DONTNEED` just drops the page-table
