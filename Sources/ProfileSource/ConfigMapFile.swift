@@ -1,5 +1,4 @@
 import ECIProfileCore
-internal import Foundation
 internal import Yams
 
 /// Why a profile file could not be read.
@@ -38,25 +37,18 @@ public enum ConfigMapFile {
 
     /// The data map found at `path`, with the lines where its values start.
     public static func load(at path: String) throws(ProfileFileError) -> Contents {
-        var isDirectory: ObjCBool = false
-        guard FileManager.default.fileExists(atPath: path, isDirectory: &isDirectory) else {
-            throw .unreadable(path: path, reason: "no such file or directory")
+        switch LocalFiles.kind(of: path) {
+        case .missing: throw .unreadable(path: path, reason: "no such file or directory")
+        case .directory: Contents(data: try loadDirectory(path), valueLines: [:])
+        case .other: try loadDocument(path)
         }
-        return isDirectory.boolValue ? Contents(data: try loadDirectory(path), valueLines: [:]) : try loadDocument(path)
     }
 
     private static func loadDirectory(_ path: String) throws(ProfileFileError) -> [String: String] {
-        let names: [String]
-        do {
-            names = try FileManager.default.contentsOfDirectory(atPath: path)
-        } catch {
-            throw .unreadable(path: path, reason: error.localizedDescription)
-        }
         var data: [String: String] = [:]
-        for name in names where !name.hasPrefix(".") {
-            let file = (path as NSString).appendingPathComponent(name)
-            var isDirectory: ObjCBool = false
-            guard FileManager.default.fileExists(atPath: file, isDirectory: &isDirectory), !isDirectory.boolValue else { continue }
+        for name in try LocalFiles.visibleNames(in: path) {
+            let file = LocalFiles.path(name, in: path)
+            guard LocalFiles.kind(of: file) == .other else { continue }
             data[name] = try readText(file)
         }
         return data
@@ -64,6 +56,7 @@ public enum ConfigMapFile {
 
     private static func loadDocument(_ path: String) throws(ProfileFileError) -> Contents {
         let text = try readText(path)
+        if let json = JSONConfigMap(text) { return try contents(of: json.document, valueLines: json.valueLines, path: path) }
         let node: Node
         let document: JSONValue
         do {
@@ -72,6 +65,12 @@ public enum ConfigMapFile {
         } catch {
             throw .malformed(path: path, reason: error.description)
         }
+        return try contents(of: document, valueLines: valueLines(of: node), path: path)
+    }
+
+    /// The `data` of a ConfigMap document.
+    private static func contents(of document: JSONValue, valueLines: @autoclosure () -> [String: Int],
+                                 path: String) throws(ProfileFileError) -> Contents {
         guard document["kind"]?.stringValue == "ConfigMap" else {
             throw .malformed(path: path, reason: "not a ConfigMap (kind: ConfigMap)")
         }
@@ -87,7 +86,7 @@ public enum ConfigMapFile {
             }
             result[member.key] = text
         }
-        return Contents(data: result, valueLines: valueLines(of: node))
+        return Contents(data: result, valueLines: valueLines())
     }
 
     /// The line where each value of the `data` mapping starts: a block scalar's text starts on
@@ -105,10 +104,7 @@ public enum ConfigMapFile {
 
     /// The file's contents as UTF-8 text.
     static func readText(_ path: String) throws(ProfileFileError) -> String {
-        guard let data = FileManager.default.contents(atPath: path) else {
-            throw .unreadable(path: path, reason: "permission denied or not a regular file")
-        }
-        guard let text = String(data: data, encoding: .utf8) else {
+        guard let text = String(validating: try LocalFiles.read(path), as: UTF8.self) else {
             throw .malformed(path: path, reason: "not UTF-8 text")
         }
         return text

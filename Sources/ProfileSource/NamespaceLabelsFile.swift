@@ -6,11 +6,17 @@ public enum NamespaceLabelsFile {
     /// The labels of each namespace in the file at `path`.
     public static func load(at path: String) throws(ProfileFileError) -> [String: [String: String]] {
         let text = try ConfigMapFile.readText(path)
+        // JSON text is read without the YAML parser (see JSONConfigMap); anything else, invalid JSON
+        // included, goes to the YAML reader, whose message says where the text goes wrong as YAML.
         let document: JSONValue
-        do {
-            document = try JSONValue(yaml: text)
+        do throws(JSONError) {
+            document = try JSONValue(parsing: text)
         } catch {
-            throw .malformed(path: path, reason: error.description)
+            do {
+                document = try JSONValue(yaml: text)
+            } catch {
+                throw .malformed(path: path, reason: error.description)
+            }
         }
         guard case .object(let namespaces) = document else {
             throw .malformed(path: path, reason: "must be a mapping of namespace names to label mappings")

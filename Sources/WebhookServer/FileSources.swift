@@ -1,6 +1,5 @@
 import ECIProfileCore
 import EventLoop
-import Foundation
 import Logging
 import Observability
 import ProfileSource
@@ -35,27 +34,29 @@ final class FileSources: Sendable {
     }
 
     /// Starts watching the files on `loop` (loop thread only). The watchers live as long as the loop.
+    /// After each reload the pages only reading the files touched leave the resident set again.
     func watch(on loop: EventLoop, configuration: FileWatcherConfiguration = FileWatcherConfiguration()) throws {
         if let profilePath {
             _ = try FileWatcher(paths: Self.watchedPaths(for: profilePath), loop: loop, configuration: configuration) { [self] in
                 loadProfile()
+                StartupPages.release(after: "profile reload", logger: logger)
             }
         }
         if let namespaceLabelsPath {
             _ = try FileWatcher(paths: [namespaceLabelsPath], loop: loop, configuration: configuration) { [self] in
                 loadNamespaceLabels()
+                StartupPages.release(after: "namespace labels reload", logger: logger)
             }
         }
     }
 
     /// A kubelet-mounted directory changes by swapping `..data`; any other directory by its files.
     static func watchedPaths(for path: String) -> [String] {
-        var isDirectory: ObjCBool = false
-        guard FileManager.default.fileExists(atPath: path, isDirectory: &isDirectory), isDirectory.boolValue else { return [path] }
-        let kubeletData = (path as NSString).appendingPathComponent("..data")
-        if FileManager.default.fileExists(atPath: kubeletData) { return [kubeletData] }
-        let names = (try? FileManager.default.contentsOfDirectory(atPath: path)) ?? []
-        return names.filter { !$0.hasPrefix(".") }.sorted().map { (path as NSString).appendingPathComponent($0) }
+        guard LocalFiles.kind(of: path) == .directory else { return [path] }
+        let kubeletData = LocalFiles.path("..data", in: path)
+        if LocalFiles.kind(of: kubeletData) != .missing { return [kubeletData] }
+        let names = (try? LocalFiles.visibleNames(in: path)) ?? []
+        return names.map { LocalFiles.path($0, in: path) }
     }
 
     private func loadProfile() {

