@@ -106,8 +106,13 @@ extension HTTPConnection {
         updateInterest()
     }
 
+    /// The answer to a request a shed connection was still receiving.
+    static let shedReason = "request not received in time while the server is short of memory; retry"
+
     /// Frees the budget this connection holds for a request it has been receiving for too long: HTTP/1.1
-    /// gets a 503 with the reason (unless its output is backed up), then the connection closes.
+    /// gets a 503 with the reason, HTTP/2 a 503 on every stream still receiving and the final GOAWAY
+    /// (streams already received keep their answers); then the connection closes. One whose output is
+    /// backed up is closed at once.
     func shed() {
         environment.memoryBudget?.recordShed()
         environment.observer?.connectionShed()
@@ -115,6 +120,10 @@ extension HTTPConnection {
             "connection.peer": "\(peer)", "connection.heldBytes": "\(charged)",
         ])
         unpark()
+        if case .http2 = state, !isOutputBackedUp {
+            shedHTTP2(reason: Self.shedReason)
+            return
+        }
         // A 503 now would overtake an answer this connection still owes (a deferred one), so
         // such a connection is only closed.
         guard case .http1 = state, !isOutputBackedUp, pendingAnswers == 0 else {
@@ -127,7 +136,7 @@ extension HTTPConnection {
         headStartedAt = nil
         pausedForOutput = false
         plaintext = []
-        reject(status: .serviceUnavailable, reason: "request not received in time while the server is short of memory; retry")
+        reject(status: .serviceUnavailable, reason: Self.shedReason)
         afterEvent()
     }
 }

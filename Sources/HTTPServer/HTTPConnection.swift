@@ -129,6 +129,13 @@ final class HTTPConnection {
             resumePausedRequests()
         }
         if events.contains(.read) {
+            if case .handshaking = state, !owner.mayReadHandshake() {
+                // Level-triggered: the loop reports the socket again next iteration. Its data waits on
+                // the server, so the client is not slow meanwhile.
+                awaitsClient = false
+                settleBudget()
+                return
+            }
             readAvailable()
         } else {
             settleBudget()
@@ -308,7 +315,8 @@ final class HTTPConnection {
             }
         }
         if let tls {
-            if case .closing = state, !closeNotifyQueued {
+            // close_notify goes after the answers still owed (a TLS session writes nothing after it).
+            if case .closing = state, !closeNotifyQueued, pendingAnswers == 0 {
                 closeNotifyQueued = true
                 tls.close()
             }

@@ -1,3 +1,4 @@
+import Dispatch
 import HTTP1
 import HTTP2
 import Logging
@@ -22,6 +23,8 @@ final class HTTPServerEnvironment: Sendable {
     let openConnections = Atomic<Int>(0)
     /// The context new TLS connections use; nil for a plain listener (or before `start()`).
     let tlsContext = Mutex<TLSContext?>(nil)
+    /// Where requests with large bodies are handled, one at a time, instead of on their loop.
+    let largeRequestQueue = DispatchQueue(label: "http-server.large-requests")
 
     /// Timeouts in nanoseconds, as the loop's clock counts.
     let handshakeTimeout: UInt64

@@ -24,6 +24,14 @@ final class HTTPServerLoop {
     /// Room made per tick for starved requests (a megabyte of a large review per 10 ms).
     private static let starvationHeadroom = 1 << 20
 
+    /// Reads of connections still in their TLS handshake per loop iteration at most (a ClientHello costs
+    /// the key exchange and signature, about half a millisecond): the rest are reported again next
+    /// iteration, so a burst of new connections delays the requests of established ones by a few
+    /// handshakes at a time, not by the whole burst.
+    private static let maxHandshakeReadsPerIteration = 4
+    private var handshakeIteration: UInt64 = 0
+    private var handshakeReads = 0
+
     init(loop: EventLoop, environment: HTTPServerEnvironment) {
         self.loop = loop
         self.environment = environment
@@ -100,6 +108,17 @@ final class HTTPServerLoop {
         }
         connections[connection.fileDescriptor] = connection
         environment.observer?.connectionOpened()
+    }
+
+    /// Whether a connection in its TLS handshake may read in this iteration (counted when it may).
+    func mayReadHandshake() -> Bool {
+        if handshakeIteration != loop.iteration {
+            handshakeIteration = loop.iteration
+            handshakeReads = 0
+        }
+        guard handshakeReads < Self.maxHandshakeReadsPerIteration else { return false }
+        handshakeReads += 1
+        return true
     }
 
     // MARK: - Memory budget
