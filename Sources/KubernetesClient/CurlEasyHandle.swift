@@ -11,8 +11,10 @@ private let curlGlobalInitCode: UInt32 = eci_curl_global_init_default().rawValue
 final class CurlEasyHandle: @unchecked Sendable {
     let raw: UnsafeMutableRawPointer
     private let errorBuffer: UnsafeMutablePointer<CChar>
+    /// The TLS session and DNS caches this handle shares with the pool's other handles (kept alive by it).
+    private let share: CurlShare?
 
-    init() throws(KubernetesClientError) {
+    init(share: CurlShare? = nil) throws(KubernetesClientError) {
         guard curlGlobalInitCode == CURLE_OK.rawValue else {
             throw .transport(call: "curl_global_init", code: Int(curlGlobalInitCode), message: "initialisation failed")
         }
@@ -20,6 +22,7 @@ final class CurlEasyHandle: @unchecked Sendable {
             throw .transport(call: "curl_easy_init", code: -1, message: "no handle")
         }
         self.raw = raw
+        self.share = share
         errorBuffer = .allocate(capacity: Int(CURL_ERROR_SIZE))
         errorBuffer.initialize(repeating: 0, count: Int(CURL_ERROR_SIZE))
     }
@@ -29,11 +32,14 @@ final class CurlEasyHandle: @unchecked Sendable {
         errorBuffer.deallocate()
     }
 
-    /// Clears all options (keeping the caches) and re-attaches the error buffer.
+    /// Clears all options (keeping the caches) and re-attaches the error buffer and the share handle.
     func reset() throws(KubernetesClientError) {
         curl_easy_reset(raw)
         errorBuffer[0] = 0
         try check(eci_curl_easy_setopt_pointer(raw, CURLOPT_ERRORBUFFER, errorBuffer), "CURLOPT_ERRORBUFFER")
+        if let shared = share?.raw {
+            try check(eci_curl_easy_setopt_share(raw, shared), "CURLOPT_SHARE")
+        }
     }
 
     func set(_ option: CURLoption, _ value: Int, _ name: String) throws(KubernetesClientError) {
