@@ -14,15 +14,16 @@ extension HTTPConnection {
     static let largeRequestBytes = 256 << 10
 
     /// Hands `request` to the handler: on the loop, or, for a large body (a 3 MiB review takes the
-    /// handler milliseconds to decode), on the server's large-request queue, so that the other requests of
-    /// this loop are not held up meanwhile. The body stays charged to the memory budget until the handler
-    /// has returned; a deferred answer of its own is started back on the loop.
+    /// handler milliseconds to decode), on the server's `LargeRequestWorker`, so that the other requests of
+    /// this loop are not held up meanwhile (on the loop after all when the worker is not running). The body
+    /// stays charged to the memory budget until the handler has returned; a deferred answer of the
+    /// handler's own is started back on the loop.
     func handle(_ request: HTTPServerRequest) -> HTTPHandlerAnswer {
         guard request.body.count >= Self.largeRequestBytes else { return environment.handler.handle(request) }
         let (handler, budget, loop, size) = (environment.handler, environment.memoryBudget, loop, request.body.count)
         budget?.forceCharge(size)
-        return .later { [queue = environment.largeRequestQueue] responder in
-            queue.async {
+        return .later { [worker = environment.largeRequestWorker] responder in
+            let task: @Sendable () -> Void = {
                 let answer = handler.handle(request)
                 budget?.release(size)
                 switch answer {
@@ -30,6 +31,7 @@ extension HTTPConnection {
                 case .later(let start): loop.execute { start(responder) }
                 }
             }
+            if !worker.execute(task) { task() }
         }
     }
 

@@ -1,4 +1,3 @@
-import Dispatch
 import HTTP1
 import HTTP2
 import Logging
@@ -24,7 +23,7 @@ final class HTTPServerEnvironment: Sendable {
     /// The context new TLS connections use; nil for a plain listener (or before `start()`).
     let tlsContext = Mutex<TLSContext?>(nil)
     /// Where requests with large bodies are handled, one at a time, instead of on their loop.
-    let largeRequestQueue = DispatchQueue(label: "http-server.large-requests")
+    let largeRequestWorker = LargeRequestWorker()
 
     /// Timeouts in nanoseconds, as the loop's clock counts.
     let handshakeTimeout: UInt64
