@@ -32,14 +32,27 @@ extension HTTPConnection {
         }
     }
 
-    /// Whether the client is slow: the request in progress has been held for longer than the budget's
-    /// `staleAfter` and the server is waiting on the client (its last read drained the socket, or it does
-    /// not read its answers). A client whose data waits in its socket (held back by the server, or by a
-    /// busy loop) is not slow.
+    /// Whether the client is slow: the server is waiting on it (its last read drained the socket) and the
+    /// request in progress has waited on it for `staleAfter` in all; or its answers have been backed up
+    /// (it does not read them) with the request held that long. Time its data waited in the socket (held
+    /// back by the budget, or by a busy loop) does not count: a request that waited for budget is not slow
+    /// because of that.
     var isStale: Bool {
-        guard let budget = environment.memoryBudget, let holdingSince,
-              (awaitsClient && !isParked) || isOutputBackedUp else { return false }
-        return loop.now() &- holdingSince >= budget.staleAfter.clampedNanoseconds
+        guard let budget = environment.memoryBudget, let holdingSince else { return false }
+        let now = loop.now()
+        if isOutputBackedUp { return now &- holdingSince >= budget.staleAfter.clampedNanoseconds }
+        guard awaitsClient, !isParked else { return false }
+        return clientWaited &+ (now &- max(awaitingClientSince, holdingSince)) >= budget.staleAfter.clampedNanoseconds
+    }
+
+    /// The socket has data for the server: a wait on the client ends (and counts for the request held).
+    func clientDataArrived(at now: UInt64? = nil) {
+        guard awaitsClient else { return }
+        awaitsClient = false
+        if let holdingSince {
+            let now = now ?? loop.now()
+            clientWaited &+= now &- max(awaitingClientSince, holdingSince)
+        }
     }
 
     /// Charges one read's worth before reading; false (and the connection parks) when the budget cannot
@@ -58,6 +71,8 @@ extension HTTPConnection {
         if !isParked {
             isParked = true
             parkedAt = loop.now()
+            // Parked on a readable socket: its data waits on the server, not the other way round.
+            clientDataArrived(at: parkedAt)
             // Held back before a request began: the header-read timeout bounds the wait (not the idle one).
             if case .http1 = state, headStartedAt == nil, !awaitingBody { headStartedAt = parkedAt }
             owner.park(self)
@@ -83,7 +98,10 @@ extension HTTPConnection {
         charged = held
         if case .closed = state { return }
         if isHoldingRequestData {
-            if holdingSince == nil { holdingSince = lastActivity }
+            if holdingSince == nil {
+                holdingSince = lastActivity
+                clientWaited = 0
+            }
         } else {
             holdingSince = nil
         }
