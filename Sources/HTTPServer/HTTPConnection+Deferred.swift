@@ -19,6 +19,7 @@ extension HTTPConnection {
     /// stays charged to the memory budget until the handler has returned; a deferred answer of the
     /// handler's own is started back on the loop.
     func handle(_ request: HTTPServerRequest) -> HTTPHandlerAnswer {
+        requestsReceived += 1
         guard request.body.count >= Self.largeRequestBytes else { return environment.handler.handle(request) }
         let (handler, budget, loop, size) = (environment.handler, environment.memoryBudget, loop, request.body.count)
         budget?.forceCharge(size)

@@ -85,6 +85,8 @@ final class HTTPConnection {
     var awaitingClientSince: UInt64
     /// How long the request in progress has waited on the client so far, not counting the current wait.
     var clientWaited: UInt64 = 0
+    /// Requests received whole on this connection (handed to the handler).
+    var requestsReceived = 0
     private var closeNotifyQueued = false
 
     // Deadlines (monotonic nanoseconds).

@@ -146,6 +146,11 @@ final class HTTPServerLoop {
     /// while a request on any loop starves, shed older holders here (slow ones first, then parked ones) until
     /// the budget has `starvationHeadroom` free; then resume
     /// parked connections, the most recent request first, as far as the budget allows.
+    ///
+    /// Connections that have delivered a whole request before (a client such as kube-apiserver reusing its
+    /// keep-alive connection) are shed only after those that have not, and resumed before them: an attacker
+    /// whose unfinished requests were shed reconnects with a newer request, and must not be able to shed,
+    /// or take the room of, a legitimate large review that is still arriving.
     private func watchBudget() {
         guard let budget = environment.memoryBudget else { return }
         var sheds = 0
@@ -162,7 +167,11 @@ final class HTTPServerLoop {
             sheds += 1
         }
         if !parked.isEmpty {
-            let waiting = parked.values.sorted { ($0.holdingSince ?? .max) > ($1.holdingSince ?? .max) }
+            let waiting = parked.values.sorted { first, second in
+                let (firstProven, secondProven) = (first.requestsReceived > 0, second.requestsReceived > 0)
+                if firstProven != secondProven { return firstProven }
+                return (first.holdingSince ?? .max) > (second.holdingSince ?? .max)
+            }
             for connection in waiting where !connection.resumeIfBudgetAllows() {
                 break
             }
@@ -178,11 +187,21 @@ final class HTTPServerLoop {
         }
     }
 
-    /// The connection holding budget for the oldest request among those `condition` accepts.
+    /// The connection holding budget for the oldest request among those `condition` accepts, preferring
+    /// connections that have not delivered a whole request before.
     private func oldestHolder(where condition: (HTTPConnection) -> Bool) -> HTTPConnection? {
         var oldest: HTTPConnection?
         for connection in connections.values where connection.holdingSince != nil && condition(connection) {
-            if oldest == nil || connection.holdingSince! < oldest!.holdingSince! { oldest = connection }
+            guard let current = oldest else {
+                oldest = connection
+                continue
+            }
+            let (candidateProven, currentProven) = (connection.requestsReceived > 0, current.requestsReceived > 0)
+            if candidateProven != currentProven {
+                if !candidateProven { oldest = connection }
+            } else if connection.holdingSince! < current.holdingSince! {
+                oldest = connection
+            }
         }
         return oldest
     }
