@@ -86,8 +86,11 @@ final class HTTPServerLoop {
         let open = environment.openConnections.wrappingAdd(1, ordering: .relaxed).newValue
         let context = environment.tlsContext.withLock { $0 }
         let estimate = HTTPConnection.plainConnectionEstimate + (context == nil ? 0 : HTTPConnection.tlsConnectionEstimate)
+        // A new connection may only take budget outside the reserve: the reserve is for the reads of
+        // connections already open (parked ones are resumed from it), which a stream of reconnecting
+        // attackers would otherwise take first.
         guard open <= environment.configuration.maxConnections, !isShuttingDown,
-              environment.memoryBudget?.tryCharge(estimate, stale: false) ?? true
+              environment.memoryBudget?.tryCharge(estimate, stale: true) ?? true
         else {
             environment.openConnections.wrappingSubtract(1, ordering: .relaxed)
             socket.close()
@@ -148,9 +151,10 @@ final class HTTPServerLoop {
     /// parked connections, the most recent request first, as far as the budget allows.
     ///
     /// Connections that have delivered a whole request before (a client such as kube-apiserver reusing its
-    /// keep-alive connection) are shed only after those that have not, and resumed before them: an attacker
-    /// whose unfinished requests were shed reconnects with a newer request, and must not be able to shed,
-    /// or take the room of, a legitimate large review that is still arriving.
+    /// keep-alive connection) are shed only after those that have not, only for a starved request on such a
+    /// connection, and resumed before the others: an attacker whose unfinished requests were shed
+    /// reconnects with a newer request, and must not be able to shed, or take the room of, a legitimate
+    /// large review that is still arriving.
     private func watchBudget() {
         guard let budget = environment.memoryBudget else { return }
         var sheds = 0
@@ -159,10 +163,10 @@ final class HTTPServerLoop {
             victim.shed()
             sheds += 1
         }
+        let starvedRequests = budget.newestStarvedRequests
         while sheds < Self.maxShedsPerTick, budget.limit - budget.inUse < Self.starvationHeadroom,
-              let newest = budget.newestStarvedRequest,
-              let victim = oldestHolder(where: { $0.holdingSince! < newest && $0.isStale })
-                  ?? oldestHolder(where: { $0.holdingSince! < newest && $0.isParked }) {
+              let victim = oldestHolder(where: { starvedRequests.mayShed($0) && $0.isStale })
+                  ?? oldestHolder(where: { starvedRequests.mayShed($0) && $0.isParked }) {
             victim.shed()
             sheds += 1
         }
@@ -172,14 +176,18 @@ final class HTTPServerLoop {
                 if firstProven != secondProven { return firstProven }
                 return (first.holdingSince ?? .max) > (second.holdingSince ?? .max)
             }
-            for connection in waiting where !connection.resumeIfBudgetAllows() {
+            // In that order, until one cannot resume; a slow one (held to the smaller ceiling) is passed over.
+            for connection in waiting where !connection.resumeIfBudgetAllows() && !connection.isStale {
                 break
             }
         }
         let now = loop.now()
         let delay = Self.starvationDelay.clampedNanoseconds
-        let starved = parked.values.filter { now &- $0.parkedAt >= delay }.map { $0.holdingSince ?? now }.max()
-        budget.reportStarved(starved, for: ObjectIdentifier(self))
+        let starved = parked.values.filter { now &- $0.parkedAt >= delay }
+        budget.reportStarved(StarvedRequests(
+            newest: starved.map { $0.holdingSince ?? now }.max(),
+            newestOnUsedConnection: starved.filter { $0.requestsReceived > 0 }.map { $0.holdingSince ?? now }.max()),
+            for: ObjectIdentifier(self))
         let inUse = budget.inUse
         if inUse != lastReportedBudget {
             lastReportedBudget = inUse
