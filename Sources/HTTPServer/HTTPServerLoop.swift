@@ -184,9 +184,13 @@ final class HTTPServerLoop {
         let now = loop.now()
         let delay = Self.starvationDelay.clampedNanoseconds
         let starved = parked.values.filter { now &- $0.parkedAt >= delay }
+        let onUsedConnections = starved.filter { $0.requestsReceived > 0 }
+        let longWait = budget.staleAfter.clampedNanoseconds
         budget.reportStarved(StarvedRequests(
             newest: starved.map { $0.holdingSince ?? now }.max(),
-            newestOnUsedConnection: starved.filter { $0.requestsReceived > 0 }.map { $0.holdingSince ?? now }.max()),
+            newestOnUsedConnection: onUsedConnections.map { $0.holdingSince ?? now }.max(),
+            newestLongStarvedOnUsedConnection: onUsedConnections.filter { now &- $0.parkedAt >= longWait }
+                .map { $0.holdingSince ?? now }.max()),
             for: ObjectIdentifier(self))
         let inUse = budget.inUse
         if inUse != lastReportedBudget {

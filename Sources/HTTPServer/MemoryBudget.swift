@@ -94,7 +94,8 @@ public final class MemoryBudget: Sendable {
         starved.withLock { loops in
             StarvedRequests(
                 newest: loops.values.compactMap(\.newest).max(),
-                newestOnUsedConnection: loops.values.compactMap(\.newestOnUsedConnection).max())
+                newestOnUsedConnection: loops.values.compactMap(\.newestOnUsedConnection).max(),
+                newestLongStarvedOnUsedConnection: loops.values.compactMap(\.newestLongStarvedOnUsedConnection).max())
         }
     }
 
@@ -109,15 +110,18 @@ public final class MemoryBudget: Sendable {
 struct StarvedRequests: Sendable {
     var newest: UInt64?
     var newestOnUsedConnection: UInt64?
+    /// Of those on such connections, the newest that has waited for `MemoryBudget.staleAfter`.
+    var newestLongStarvedOnUsedConnection: UInt64?
 
     /// Whether `connection`'s request may be shed to make room. One on a connection that has delivered a
-    /// request before: when it is older than the newest starved request on such a connection (a connection
-    /// that never delivered one cannot displace it). Any other: whenever a request on such a connection
-    /// starves, else when it is older than the newest starved request (attackers reconnect with newer
-    /// requests all the time; the API server's connections go first).
+    /// request before: when it is older than the newest request on such a connection that has starved for
+    /// a long while (a connection that never delivered one cannot displace it, and a large review still
+    /// arriving is not shed for the small ones waiting a moment behind it). Any other: whenever a request on
+    /// such a connection starves, else when it is older than the newest starved request (attackers
+    /// reconnect with newer requests all the time; the API server's connections go first).
     func mayShed(_ connection: HTTPConnection) -> Bool {
         guard let start = connection.holdingSince else { return false }
-        if connection.requestsReceived > 0 { return newestOnUsedConnection.map { start < $0 } ?? false }
+        if connection.requestsReceived > 0 { return newestLongStarvedOnUsedConnection.map { start < $0 } ?? false }
         if newestOnUsedConnection != nil { return true }
         return newest.map { start < $0 } ?? false
     }

@@ -25,13 +25,14 @@ def review_of_size(size):
 
 def hold_unfinished_uploads(server):
     """Four HTTP/1.1 connections that announce 8,000,000 body bytes and send 1.2 MiB (or what the server
-    takes of it), then wait."""
-    held = []
+    takes of it), then wait; returns them and how many connections the budget closed at once."""
+    held, refused = [], 0
     for _ in range(4):
         try:
             sock = server.tls_socket()
         except (ConnectionResetError, ssl.SSLError):
-            continue  # the budget could not take one more connection: closed at once, as documented
+            refused += 1  # the budget could not take one more connection: closed at once, as documented
+            continue
         sock.sendall(b"POST /mutate HTTP/1.1\r\nHost: localhost\r\nContent-Type: application/json\r\n"
                      b"Content-Length: 8000000\r\n\r\n")
         sock.settimeout(3)
@@ -40,7 +41,7 @@ def hold_unfinished_uploads(server):
         except (socket.timeout, ssl.SSLError, OSError):
             pass  # the server stopped reading this one
         held.append(sock)
-    return held
+    return held, refused
 
 
 def first_answers(held):
@@ -59,7 +60,7 @@ def first_answers(held):
 def test_a_fast_review_gets_through_while_unfinished_bodies_hold_the_budget(serve):
     server = serve("--memory-limit", "16Mi")  # a budget of 35 %: 5.6 MiB, the last 1.4 MiB for fast requests
     assert server.metric_samples()[("eci_profile_memory_budget_bytes", ())] == int((16 << 20) * 0.35)
-    held = hold_unfinished_uploads(server)
+    held, refused = hold_unfinished_uploads(server)
     time.sleep(2.5)  # the bodies stay unfinished: slow after a second, shed once they hold the reserve
 
     started = time.monotonic()
@@ -72,7 +73,8 @@ def test_a_fast_review_gets_through_while_unfinished_bodies_hold_the_budget(serv
     assert shed and all(data.endswith(b"\r\n\r\n" + SHED_REASON) for data in shed), answers
     samples = server.metric_samples()
     assert samples[("eci_profile_memory_budget_sheds_total", ())] == len(shed)
-    assert samples[("eci_profile_memory_budget_refusals_total", ())] >= 1
+    # The budget pushed back: reads held back, or a connection it could not take closed at once.
+    assert samples[("eci_profile_memory_budget_refusals_total", ())] >= 1 or refused >= 1
     assert samples[("eci_profile_http_requests_total", (("code", "503"), ("path", "other"), ("protocol", "HTTP/1.1")))] \
         == len(shed)
 
@@ -89,7 +91,7 @@ def test_an_http2_upload_shed_for_memory_gets_a_503_on_its_stream_and_a_goaway(s
         client.conn.send_data(stream, b" " * (16 << 10))
     client.flush()
     time.sleep(0.2)
-    held = hold_unfinished_uploads(server)
+    held, _ = hold_unfinished_uploads(server)
     time.sleep(2.5)
 
     status, _, answer = server.request("POST", "/mutate", review_of_size(1 << 20))
