@@ -28,6 +28,9 @@ public final class EventLoop: @unchecked Sendable {
     private let queue = Mutex(TaskQueue())
     private let thread = Mutex<LoopThread?>(nil)
 
+    /// Iterations run so far (loop thread only): handlers can ration work per iteration with it.
+    public private(set) var iteration: UInt64 = 0
+
     // Loop-thread state.
     var registrations: [Registration?] = []
     var lastGeneration: UInt32 = 0
@@ -158,6 +161,7 @@ public final class EventLoop: @unchecked Sendable {
     }
 
     private func runIteration() {
+        iteration &+= 1
         let count: Int32
         do {
             let (epollFD, buffer, timeout) = (epoll.rawValue, readyEvents, epollTimeout())

@@ -24,6 +24,8 @@ public final class HTTP2ServerSession {
     var failure: HTTP2SessionError?
     private var outputBroken = false
     private var shutdown = Shutdown.none
+    /// Whether `shed` ended the session (the requests it had completed can still be answered).
+    public private(set) var wasShed = false
 
     /// Creates a session and queues the server preface (SETTINGS and the connection window).
     /// - Parameter now: a monotonic clock in nanoseconds, used for the flood limits.
@@ -133,6 +135,21 @@ public final class HTTP2ServerSession {
         }
     }
 
+    /// Ends the session at once to free its memory: every stream still receiving its request is answered
+    /// `status` with `body` (its buffered body dropped, counted like the module's own 413/431), then the final
+    /// GOAWAY names the last stream taken; both go to `out`, the answers first (nghttp2 would send a GOAWAY
+    /// queued with them ahead of their DATA). Requests already complete can still be answered.
+    public func shed(status: HTTPResponse.Status, body: [UInt8], into out: inout [UInt8]) {
+        guard failure == nil, shutdown != .finalGoAwaySubmitted else { return }
+        wasShed = true
+        for (streamID, stream) in streams where !stream.requestComplete {
+            reject(streamID: streamID, status: status, body: body)
+        }
+        takeOutput(into: &out)
+        submitFinalGoAway()
+        takeOutput(into: &out)
+    }
+
     // MARK: - Internals shared with the callbacks
 
     /// Ends the session: remembers why and queues GOAWAY with the matching error code.
@@ -149,14 +166,21 @@ public final class HTTP2ServerSession {
         }
     }
 
-    /// Answers a stream from inside the module (413, 431) and stops collecting its body.
-    func reject(streamID: Int32, status: HTTPResponse.Status) {
+    /// Answers a stream from inside the module (413, 431, a shed's 503) and stops collecting its body.
+    func reject(streamID: Int32, status: HTTPResponse.Status, body: [UInt8] = []) {
         guard let index = streams.index(forKey: streamID), !streams.values[index].answered else { return }
         streams.values[index].answered = true
         streams.values[index].discardingBody = true
         _ = takeBody(at: index)
         rejections.append(status)
-        submit(HTTPResponse(status: status), contentLength: 0, on: streamID, withBody: false)
+        guard !body.isEmpty else {
+            submit(HTTPResponse(status: status), contentLength: 0, on: streamID, withBody: false)
+            return
+        }
+        streams.values[index].responseBody = body
+        var fields = HTTPFields()
+        fields[.contentType] = "text/plain; charset=utf-8"
+        submit(HTTPResponse(status: status, headerFields: fields), contentLength: body.count, on: streamID, withBody: true)
     }
 
     /// Refuses a stream with RST_STREAM(REFUSED_STREAM) when the connection's body budget is spent.

@@ -32,14 +32,27 @@ extension HTTPConnection {
         }
     }
 
-    /// Whether the client is slow: the request in progress has been held for longer than the budget's
-    /// `staleAfter` and the server is waiting on the client (its last read drained the socket, or it does
-    /// not read its answers). A client whose data waits in its socket (held back by the server, or by a
-    /// busy loop) is not slow.
+    /// Whether the client is slow: the server is waiting on it (its last read drained the socket) and the
+    /// request in progress has waited on it for `staleAfter` in all; or its answers have been backed up
+    /// (it does not read them) with the request held that long. Time its data waited in the socket (held
+    /// back by the budget, or by a busy loop) does not count: a request that waited for budget is not slow
+    /// because of that.
     var isStale: Bool {
-        guard let budget = environment.memoryBudget, let holdingSince,
-              (awaitsClient && !isParked) || isOutputBackedUp else { return false }
-        return loop.now() &- holdingSince >= budget.staleAfter.clampedNanoseconds
+        guard let budget = environment.memoryBudget, let holdingSince else { return false }
+        let now = loop.now()
+        if isOutputBackedUp { return now &- holdingSince >= budget.staleAfter.clampedNanoseconds }
+        guard awaitsClient, !isParked else { return false }
+        return clientWaited &+ (now &- max(awaitingClientSince, holdingSince)) >= budget.staleAfter.clampedNanoseconds
+    }
+
+    /// The socket has data for the server: a wait on the client ends (and counts for the request held).
+    func clientDataArrived(at now: UInt64? = nil) {
+        guard awaitsClient else { return }
+        awaitsClient = false
+        if let holdingSince {
+            let now = now ?? loop.now()
+            clientWaited &+= now &- max(awaitingClientSince, holdingSince)
+        }
     }
 
     /// Charges one read's worth before reading; false (and the connection parks) when the budget cannot
@@ -58,6 +71,8 @@ extension HTTPConnection {
         if !isParked {
             isParked = true
             parkedAt = loop.now()
+            // Parked on a readable socket: its data waits on the server, not the other way round.
+            clientDataArrived(at: parkedAt)
             // Held back before a request began: the header-read timeout bounds the wait (not the idle one).
             if case .http1 = state, headStartedAt == nil, !awaitingBody { headStartedAt = parkedAt }
             owner.park(self)
@@ -83,7 +98,10 @@ extension HTTPConnection {
         charged = held
         if case .closed = state { return }
         if isHoldingRequestData {
-            if holdingSince == nil { holdingSince = lastActivity }
+            if holdingSince == nil {
+                holdingSince = lastActivity
+                clientWaited = 0
+            }
         } else {
             holdingSince = nil
         }
@@ -106,8 +124,13 @@ extension HTTPConnection {
         updateInterest()
     }
 
+    /// The answer to a request a shed connection was still receiving.
+    static let shedReason = "request not received in time while the server is short of memory; retry"
+
     /// Frees the budget this connection holds for a request it has been receiving for too long: HTTP/1.1
-    /// gets a 503 with the reason (unless its output is backed up), then the connection closes.
+    /// gets a 503 with the reason, HTTP/2 a 503 on every stream still receiving and the final GOAWAY
+    /// (streams already received keep their answers); then the connection closes. One whose output is
+    /// backed up is closed at once.
     func shed() {
         environment.memoryBudget?.recordShed()
         environment.observer?.connectionShed()
@@ -115,6 +138,10 @@ extension HTTPConnection {
             "connection.peer": "\(peer)", "connection.heldBytes": "\(charged)",
         ])
         unpark()
+        if case .http2 = state, !isOutputBackedUp {
+            shedHTTP2(reason: Self.shedReason)
+            return
+        }
         // A 503 now would overtake an answer this connection still owes (a deferred one), so
         // such a connection is only closed.
         guard case .http1 = state, !isOutputBackedUp, pendingAnswers == 0 else {
@@ -127,7 +154,7 @@ extension HTTPConnection {
         headStartedAt = nil
         pausedForOutput = false
         plaintext = []
-        reject(status: .serviceUnavailable, reason: "request not received in time while the server is short of memory; retry")
+        reject(status: .serviceUnavailable, reason: Self.shedReason)
         afterEvent()
     }
 }

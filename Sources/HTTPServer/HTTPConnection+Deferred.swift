@@ -10,6 +10,32 @@ struct AnsweredRequest: Sendable {
 }
 
 extension HTTPConnection {
+    /// Requests with a body at least this large are handled off the loop.
+    static let largeRequestBytes = 256 << 10
+
+    /// Hands `request` to the handler: on the loop, or, for a large body (a 3 MiB review takes the
+    /// handler milliseconds to decode), on the server's `LargeRequestWorker`, so that the other requests of
+    /// this loop are not held up meanwhile (on the loop after all when the worker is not running). The body
+    /// stays charged to the memory budget until the handler has returned; a deferred answer of the
+    /// handler's own is started back on the loop.
+    func handle(_ request: HTTPServerRequest) -> HTTPHandlerAnswer {
+        requestsReceived += 1
+        guard request.body.count >= Self.largeRequestBytes else { return environment.handler.handle(request) }
+        let (handler, budget, loop, size) = (environment.handler, environment.memoryBudget, loop, request.body.count)
+        budget?.forceCharge(size)
+        return .later { [worker = environment.largeRequestWorker] responder in
+            let task: @Sendable () -> Void = {
+                let answer = handler.handle(request)
+                budget?.release(size)
+                switch answer {
+                case .now(let response): responder.respond(response)
+                case .later(let start): loop.execute { start(responder) }
+                }
+            }
+            if !worker.execute(task) { task() }
+        }
+    }
+
     /// When a request is handed to the handler, for the observer's duration.
     func startedAt() -> UInt64 {
         environment.observer == nil ? 0 : loop.now()

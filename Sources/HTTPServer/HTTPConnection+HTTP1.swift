@@ -47,7 +47,7 @@ extension HTTPConnection {
     /// (`deliverHTTP1`); closes afterwards unless both sides keep the connection.
     private func answer(_ head: HTTP1RequestHead, body: [UInt8]) {
         let request = AnsweredRequest(path: head.request.path ?? "", keepAlive: head.keepAlive, started: startedAt())
-        switch environment.handler.handle(HTTPServerRequest(head: head.request, body: body, protocolVersion: .http1_1)) {
+        switch handle(HTTPServerRequest(head: head.request, body: body, protocolVersion: .http1_1)) {
         case .now(let response):
             write(response, for: request)
         case .later(let start):

@@ -36,18 +36,36 @@ extension HTTPConnection {
             answer(http2Requests, on: session)
             http2Requests.removeAll(keepingCapacity: true)
         }
+        reportRejections(of: session)
+        session.takeOutput(into: &staging)
+        if session.wantsClose { startClosing(linger: false) }
+    }
+
+    /// Counts the requests the session answered itself (413, 431, a shed's 503).
+    private func reportRejections(of session: HTTP2ServerSession) {
         for status in session.takeRejections() {
             environment.observer?.requestRejected(status: status, protocolVersion: .http2)
         }
-        session.takeOutput(into: &staging)
-        if session.wantsClose { startClosing(linger: false) }
+    }
+
+    /// Shed for memory: streams still receiving get 503 with `reason`, the final GOAWAY follows, reading
+    /// stops and the connection closes once its output (and any deferred answer it owes) is sent.
+    func shedHTTP2(reason: String) {
+        guard let session = http2 else {
+            close()
+            return
+        }
+        session.shed(status: .serviceUnavailable, body: Array((reason + "\n").utf8), into: &staging)
+        reportRejections(of: session)
+        startClosing(linger: false)
+        afterEvent()
     }
 
     /// Answers each request on its stream, now or, for a deferred answer, when it arrives (`deliverHTTP2`).
     private func answer(_ requests: [HTTP2Request], on session: HTTP2ServerSession) {
         for request in requests {
             let answered = AnsweredRequest(path: request.request.path ?? "", keepAlive: true, started: startedAt())
-            switch environment.handler.handle(HTTPServerRequest(head: request.request, body: request.body, protocolVersion: .http2)) {
+            switch handle(HTTPServerRequest(head: request.request, body: request.body, protocolVersion: .http2)) {
             case .now(let response):
                 write(response, for: answered, on: request.streamID, session: session)
             case .later(let start):
@@ -58,11 +76,11 @@ extension HTTPConnection {
         }
     }
 
-    /// A deferred answer arrived: sends it on its stream, unless the session has ended (a stream the
-    /// client reset meanwhile ignores it).
+    /// A deferred answer arrived: sends it on its stream (also while closing after a shed, whose GOAWAY
+    /// promised it), unless the session has ended (a stream the client reset meanwhile ignores it).
     private func deliverHTTP2(_ response: HTTPServerResponse, for request: AnsweredRequest, on streamID: Int32) {
         pendingAnswers -= 1
-        guard case .http2 = state, let session = http2 else {
+        guard let session = http2, isAnsweringHTTP2 else {
             afterEvent()
             return
         }
@@ -70,6 +88,15 @@ extension HTTPConnection {
         session.takeOutput(into: &staging)
         if session.wantsClose { startClosing(linger: false) }
         afterEvent()
+    }
+
+    /// Whether deferred answers still go out: while speaking HTTP/2, and while closing after a shed.
+    private var isAnsweringHTTP2: Bool {
+        switch state {
+        case .http2: true
+        case .closing: http2?.wasShed == true
+        case .handshaking, .http1, .lingering, .closed: false
+        }
     }
 
     private func write(_ response: HTTPServerResponse, for request: AnsweredRequest, on streamID: Int32, session: HTTP2ServerSession) {

@@ -81,6 +81,12 @@ final class HTTPConnection {
     var parkedAt: UInt64 = 0
     /// Whether the last read found the socket drained: the server waits on the client.
     var awaitsClient = true
+    /// When the server began waiting on the client (the read that drained the socket), while `awaitsClient`.
+    var awaitingClientSince: UInt64
+    /// How long the request in progress has waited on the client so far, not counting the current wait.
+    var clientWaited: UInt64 = 0
+    /// Requests received whole on this connection (handed to the handler).
+    var requestsReceived = 0
     private var closeNotifyQueued = false
 
     // Deadlines (monotonic nanoseconds).
@@ -111,6 +117,7 @@ final class HTTPConnection {
         self.parser = HTTP1RequestParser(limits: owner.environment.http1Limits)
         self.openedAt = owner.loop.now()
         self.lastActivity = openedAt
+        self.awaitingClientSince = openedAt
         // A handshake holds budget (the connection's estimate) from the start; a slow one can be shed.
         self.holdingSince = tls == nil ? nil : openedAt
         try loop.register(fd: fileDescriptor, interest: .read) { [unowned self] events in handle(events) }
@@ -129,6 +136,13 @@ final class HTTPConnection {
             resumePausedRequests()
         }
         if events.contains(.read) {
+            if case .handshaking = state, !owner.mayReadHandshake() {
+                // Level-triggered: the loop reports the socket again next iteration. Its data waits on
+                // the server, so the client is not slow meanwhile.
+                clientDataArrived()
+                settleBudget()
+                return
+            }
             readAvailable()
         } else {
             settleBudget()
@@ -159,13 +173,18 @@ final class HTTPConnection {
                 close()
                 return
             }
-            awaitsClient = count < buffer.count
+            let now = loop.now()
+            if count > 0 { clientDataArrived(at: now) }
+            if count < buffer.count, !awaitsClient {
+                awaitsClient = true
+                awaitingClientSince = now
+            }
             if count < 0 { break }
             if count == 0 {
                 peerClosed()
                 return
             }
-            lastActivity = loop.now()
+            lastActivity = now
             received(UnsafeRawBufferPointer(rebasing: buffer[..<count]))
             if count < buffer.count { break }
         }
@@ -306,7 +325,8 @@ final class HTTPConnection {
             }
         }
         if let tls {
-            if case .closing = state, !closeNotifyQueued {
+            // close_notify goes after the answers still owed (a TLS session writes nothing after it).
+            if case .closing = state, !closeNotifyQueued, pendingAnswers == 0 {
                 closeNotifyQueued = true
                 tls.close()
             }

@@ -45,6 +45,7 @@ public final class HTTPServer: Sendable {
             try ListeningSocket(host: configuration.host, port: port, reusePort: false).close()
         }
         do {
+            try environment.largeRequestWorker.start()
             for (index, bound) in loops.enumerated() {
                 let requested = port
                 let chosen = try bound.loop.runBlocking { try bound.value.startAccepting(port: requested) }
@@ -55,6 +56,7 @@ public final class HTTPServer: Sendable {
             }
         } catch {
             stopAccepting()
+            environment.largeRequestWorker.stop()
             throw error
         }
         environment.logger.info("listening", metadata: [
@@ -112,6 +114,7 @@ public final class HTTPServer: Sendable {
         for bound in loops {
             _ = try? bound.loop.runBlocking { bound.value.closeAll() }
         }
+        environment.largeRequestWorker.stop()
         environment.logger.info("server stopped", metadata: ["server.forcedCloses": "\(remaining)"])
     }
 }

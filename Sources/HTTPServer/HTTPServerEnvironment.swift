@@ -22,6 +22,8 @@ final class HTTPServerEnvironment: Sendable {
     let openConnections = Atomic<Int>(0)
     /// The context new TLS connections use; nil for a plain listener (or before `start()`).
     let tlsContext = Mutex<TLSContext?>(nil)
+    /// Where requests with large bodies are handled, one at a time, instead of on their loop.
+    let largeRequestWorker = LargeRequestWorker()
 
     /// Timeouts in nanoseconds, as the loop's clock counts.
     let handshakeTimeout: UInt64

@@ -24,6 +24,14 @@ final class HTTPServerLoop {
     /// Room made per tick for starved requests (a megabyte of a large review per 10 ms).
     private static let starvationHeadroom = 1 << 20
 
+    /// Reads of connections still in their TLS handshake per loop iteration at most (a ClientHello costs
+    /// the key exchange and signature, about half a millisecond): the rest are reported again next
+    /// iteration, so a burst of new connections delays the requests of established ones by a few
+    /// handshakes at a time, not by the whole burst.
+    private static let maxHandshakeReadsPerIteration = 4
+    private var handshakeIteration: UInt64 = 0
+    private var handshakeReads = 0
+
     init(loop: EventLoop, environment: HTTPServerEnvironment) {
         self.loop = loop
         self.environment = environment
@@ -78,8 +86,11 @@ final class HTTPServerLoop {
         let open = environment.openConnections.wrappingAdd(1, ordering: .relaxed).newValue
         let context = environment.tlsContext.withLock { $0 }
         let estimate = HTTPConnection.plainConnectionEstimate + (context == nil ? 0 : HTTPConnection.tlsConnectionEstimate)
+        // A new connection may only take budget outside the reserve: the reserve is for the reads of
+        // connections already open (parked ones are resumed from it), which a stream of reconnecting
+        // attackers would otherwise take first.
         guard open <= environment.configuration.maxConnections, !isShuttingDown,
-              environment.memoryBudget?.tryCharge(estimate, stale: false) ?? true
+              environment.memoryBudget?.tryCharge(estimate, stale: true) ?? true
         else {
             environment.openConnections.wrappingSubtract(1, ordering: .relaxed)
             socket.close()
@@ -100,6 +111,17 @@ final class HTTPServerLoop {
         }
         connections[connection.fileDescriptor] = connection
         environment.observer?.connectionOpened()
+    }
+
+    /// Whether a connection in its TLS handshake may read in this iteration (counted when it may).
+    func mayReadHandshake() -> Bool {
+        if handshakeIteration != loop.iteration {
+            handshakeIteration = loop.iteration
+            handshakeReads = 0
+        }
+        guard handshakeReads < Self.maxHandshakeReadsPerIteration else { return false }
+        handshakeReads += 1
+        return true
     }
 
     // MARK: - Memory budget
@@ -127,6 +149,12 @@ final class HTTPServerLoop {
     /// while a request on any loop starves, shed older holders here (slow ones first, then parked ones) until
     /// the budget has `starvationHeadroom` free; then resume
     /// parked connections, the most recent request first, as far as the budget allows.
+    ///
+    /// Connections that have delivered a whole request before (a client such as kube-apiserver reusing its
+    /// keep-alive connection) are shed only after those that have not, only for a starved request on such a
+    /// connection, and resumed before the others: an attacker whose unfinished requests were shed
+    /// reconnects with a newer request, and must not be able to shed, or take the room of, a legitimate
+    /// large review that is still arriving.
     private func watchBudget() {
         guard let budget = environment.memoryBudget else { return }
         var sheds = 0
@@ -135,23 +163,35 @@ final class HTTPServerLoop {
             victim.shed()
             sheds += 1
         }
+        let starvedRequests = budget.newestStarvedRequests
         while sheds < Self.maxShedsPerTick, budget.limit - budget.inUse < Self.starvationHeadroom,
-              let newest = budget.newestStarvedRequest,
-              let victim = oldestHolder(where: { $0.holdingSince! < newest && $0.isStale })
-                  ?? oldestHolder(where: { $0.holdingSince! < newest && $0.isParked }) {
+              let victim = oldestHolder(where: { starvedRequests.mayShed($0) && $0.isStale })
+                  ?? oldestHolder(where: { starvedRequests.mayShed($0) && $0.isParked }) {
             victim.shed()
             sheds += 1
         }
         if !parked.isEmpty {
-            let waiting = parked.values.sorted { ($0.holdingSince ?? .max) > ($1.holdingSince ?? .max) }
-            for connection in waiting where !connection.resumeIfBudgetAllows() {
+            let waiting = parked.values.sorted { first, second in
+                let (firstProven, secondProven) = (first.requestsReceived > 0, second.requestsReceived > 0)
+                if firstProven != secondProven { return firstProven }
+                return (first.holdingSince ?? .max) > (second.holdingSince ?? .max)
+            }
+            // In that order, until one cannot resume; a slow one (held to the smaller ceiling) is passed over.
+            for connection in waiting where !connection.resumeIfBudgetAllows() && !connection.isStale {
                 break
             }
         }
         let now = loop.now()
         let delay = Self.starvationDelay.clampedNanoseconds
-        let starved = parked.values.filter { now &- $0.parkedAt >= delay }.map { $0.holdingSince ?? now }.max()
-        budget.reportStarved(starved, for: ObjectIdentifier(self))
+        let starved = parked.values.filter { now &- $0.parkedAt >= delay }
+        let onUsedConnections = starved.filter { $0.requestsReceived > 0 }
+        let longWait = budget.staleAfter.clampedNanoseconds
+        budget.reportStarved(StarvedRequests(
+            newest: starved.map { $0.holdingSince ?? now }.max(),
+            newestOnUsedConnection: onUsedConnections.map { $0.holdingSince ?? now }.max(),
+            newestLongStarvedOnUsedConnection: onUsedConnections.filter { now &- $0.parkedAt >= longWait }
+                .map { $0.holdingSince ?? now }.max()),
+            for: ObjectIdentifier(self))
         let inUse = budget.inUse
         if inUse != lastReportedBudget {
             lastReportedBudget = inUse
@@ -159,11 +199,21 @@ final class HTTPServerLoop {
         }
     }
 
-    /// The connection holding budget for the oldest request among those `condition` accepts.
+    /// The connection holding budget for the oldest request among those `condition` accepts, preferring
+    /// connections that have not delivered a whole request before.
     private func oldestHolder(where condition: (HTTPConnection) -> Bool) -> HTTPConnection? {
         var oldest: HTTPConnection?
         for connection in connections.values where connection.holdingSince != nil && condition(connection) {
-            if oldest == nil || connection.holdingSince! < oldest!.holdingSince! { oldest = connection }
+            guard let current = oldest else {
+                oldest = connection
+                continue
+            }
+            let (candidateProven, currentProven) = (connection.requestsReceived > 0, current.requestsReceived > 0)
+            if candidateProven != currentProven {
+                if !candidateProven { oldest = connection }
+            } else if connection.holdingSince! < current.holdingSince! {
+                oldest = connection
+            }
         }
         return oldest
     }

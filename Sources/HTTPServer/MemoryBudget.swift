@@ -21,8 +21,8 @@ public final class MemoryBudget: Sendable {
     public let staleAfter: Duration
 
     private let used = Atomic<Int>(0)
-    /// Per loop: when the newest request that has waited for budget (parked) for a while began.
-    private let starved = Mutex<[ObjectIdentifier: UInt64]>([:])
+    /// Per loop: when the newest requests that have waited for budget (parked) for a while began.
+    private let starved = Mutex<[ObjectIdentifier: StarvedRequests]>([:])
     private let refusals = Atomic<Int>(0)
     private let sheds = Atomic<Int>(0)
 
@@ -84,18 +84,45 @@ public final class MemoryBudget: Sendable {
         inUse > limit - reserve
     }
 
-    /// Publishes, for the loop `owner`, when the newest of its starved requests began (nil: none starved).
-    func reportStarved(_ newestRequestStart: UInt64?, for owner: ObjectIdentifier) {
-        starved.withLock { $0[owner] = newestRequestStart }
+    /// Publishes, for the loop `owner`, when the newest of its starved requests began.
+    func reportStarved(_ requests: StarvedRequests, for owner: ObjectIdentifier) {
+        starved.withLock { $0[owner] = requests }
     }
 
-    /// When the newest request starved of budget on any loop began; holders of older requests make room for it.
-    var newestStarvedRequest: UInt64? {
-        starved.withLock { $0.values.max() }
+    /// When the newest requests starved of budget on any loop began; holders of older requests make room for them.
+    var newestStarvedRequests: StarvedRequests {
+        starved.withLock { loops in
+            StarvedRequests(
+                newest: loops.values.compactMap(\.newest).max(),
+                newestOnUsedConnection: loops.values.compactMap(\.newestOnUsedConnection).max(),
+                newestLongStarvedOnUsedConnection: loops.values.compactMap(\.newestLongStarvedOnUsedConnection).max())
+        }
     }
 
     /// Counts one connection shed to free budget.
     func recordShed() {
         sheds.add(1, ordering: .relaxed)
+    }
+}
+
+/// When the newest requests waiting for budget began (monotonic nanoseconds): of all, and of those on
+/// connections that have delivered a whole request before. Nil: none.
+struct StarvedRequests: Sendable {
+    var newest: UInt64?
+    var newestOnUsedConnection: UInt64?
+    /// Of those on such connections, the newest that has waited for `MemoryBudget.staleAfter`.
+    var newestLongStarvedOnUsedConnection: UInt64?
+
+    /// Whether `connection`'s request may be shed to make room. One on a connection that has delivered a
+    /// request before: when it is older than the newest request on such a connection that has starved for
+    /// a long while (a connection that never delivered one cannot displace it, and a large review still
+    /// arriving is not shed for the small ones waiting a moment behind it). Any other: whenever a request on
+    /// such a connection starves, else when it is older than the newest starved request (attackers
+    /// reconnect with newer requests all the time; the API server's connections go first).
+    func mayShed(_ connection: HTTPConnection) -> Bool {
+        guard let start = connection.holdingSince else { return false }
+        if connection.requestsReceived > 0 { return newestLongStarvedOnUsedConnection.map { start < $0 } ?? false }
+        if newestOnUsedConnection != nil { return true }
+        return newest.map { start < $0 } ?? false
     }
 }

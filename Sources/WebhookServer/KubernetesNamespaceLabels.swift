@@ -9,7 +9,8 @@ import Synchronization
 ///
 /// Maintainers' note: the GET runs on a client thread, never on the event loop; the requests waiting
 /// for one namespace share its GET (one lookup in flight per namespace) and each gives up at its own
-/// budget. The GET goes on after the budgets: its answer still fills the cache for the next pod, and
+/// budget. GETs of different namespaces run concurrently, up to `maxConcurrentLookups`; beyond that
+/// they queue (a burst of new namespaces cannot start a thread each). The GET goes on after the budgets: its answer still fills the cache for the next pod, and
 /// the watch delivering the namespace first answers the waiters at once.
 final class KubernetesNamespaceLabels: NamespaceLabelProvider {
     private struct Cache {
@@ -18,8 +19,36 @@ final class KubernetesNamespaceLabels: NamespaceLabelProvider {
         /// When a live lookup of a namespace last failed: it is not tried again for a while, so an
         /// unreachable API server costs each namespace one budget, not one per pod.
         var failedLookups: [String: ContinuousClock.Instant] = [:]
-        /// The requests waiting for each namespace whose GET is in flight.
+        /// The requests waiting for each namespace whose GET is in flight or queued.
         var waiting: [String: [LookupWaiter]] = [:]
+        /// GETs in flight, at most `maxConcurrentLookups`.
+        var lookupsInFlight = 0
+        /// Namespaces whose GET waits for one in flight to end, oldest first.
+        var queuedLookups: [String] = []
+
+        /// Whether a GET of `namespace` may start now (counted in flight); otherwise it is queued.
+        mutating func admitLookup(of namespace: String) -> Bool {
+            guard lookupsInFlight < KubernetesNamespaceLabels.maxConcurrentLookups else {
+                queuedLookups.append(namespace)
+                return false
+            }
+            lookupsInFlight += 1
+            return true
+        }
+
+        /// A GET ended: the queued namespace to fetch next (counted in flight), skipping those the
+        /// watch delivered meanwhile.
+        mutating func nextLookup() -> String? {
+            lookupsInFlight -= 1
+            while !queuedLookups.isEmpty {
+                let namespace = queuedLookups.removeFirst()
+                if labels[namespace] == nil, waiting[namespace] != nil {
+                    lookupsInFlight += 1
+                    return namespace
+                }
+            }
+            return nil
+        }
 
         mutating func recordFailure(_ namespace: String, at now: ContinuousClock.Instant) {
             if failedLookups.count >= 256 {
@@ -31,6 +60,8 @@ final class KubernetesNamespaceLabels: NamespaceLabelProvider {
 
     /// How long a failed lookup is remembered.
     static let failedLookupMemory: Duration = .seconds(5)
+    /// GETs of different namespaces run concurrently, each on a client thread, up to this many at once.
+    static let maxConcurrentLookups = 64
 
     private let cache = Mutex(Cache())
     private let client: KubernetesClient
@@ -102,7 +133,7 @@ final class KubernetesNamespaceLabels: NamespaceLabelProvider {
                 return .wait
             }
             cache.waiting[namespace] = [waiter]
-            return .startLookup
+            return cache.admitLookup(of: namespace) ? .startLookup : .wait
         }
         switch next {
         case .answer(let labels):
@@ -149,7 +180,7 @@ final class KubernetesNamespaceLabels: NamespaceLabelProvider {
             result = .unavailable(reason: "GET namespace \(name): \(error)")
         }
         let now = ContinuousClock.now
-        let waiters = cache.withLock { cache in
+        let (waiters, next) = cache.withLock { cache in
             switch result {
             case .found(let labels):
                 cache.labels[name] = labels
@@ -157,8 +188,9 @@ final class KubernetesNamespaceLabels: NamespaceLabelProvider {
             case .unavailable:
                 cache.recordFailure(name, at: now)
             }
-            return cache.waiting.removeValue(forKey: name)
+            return (cache.waiting.removeValue(forKey: name), cache.nextLookup())
         }
+        if let next { Task { await lookUp(next) } }
         if let waiters { answer(waiters, result) }
     }
 

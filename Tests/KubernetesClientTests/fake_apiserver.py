@@ -367,6 +367,9 @@ class Handler(BaseHTTPRequestHandler):
 
 class Server(ThreadingHTTPServer):
     daemon_threads = True
+    # socketserver's default listen backlog is 5: a burst of new connections (50 namespace GETs at once)
+    # overflows it, and each dropped SYN costs the client a 1 s retransmission.
+    request_queue_size = 256
 
     def handle_error(self, request, client_address):
         pass  # failed handshakes and dropped clients are part of the tests

@@ -330,6 +330,12 @@ def attack_slow_body_256(port, seconds, worker):
     return attack_slow_body(port, seconds, worker, connections=128)
 
 
+def attack_none(port, seconds, worker):
+    """No attack: the legitimate clients alone, the control row that shows what the machine itself costs."""
+    time.sleep(seconds)
+    return {"idle_seconds": seconds}
+
+
 def attack_big_heads(port, seconds, worker):
     """Slowloris with 63 KiB of header fields sent at once: 500 connections per worker, each making the
     server hold a head just under the 64 KiB limit until the 10 s header timeout."""

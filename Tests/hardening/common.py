@@ -168,7 +168,7 @@ class LegitLoad:
             self.process.wait(5)
 
     def result(self) -> dict:
-        durations, ok, bad = [], 0, 0
+        durations, ok, bad, statuses = [], 0, 0, {}
         if self.log.exists():
             for line in self.log.read_text().splitlines():
                 parts = line.split("\t")
@@ -176,6 +176,7 @@ class LegitLoad:
                     continue
                 status, micros = int(parts[1]), int(parts[2])
                 durations.append(micros / 1000.0)
+                statuses[status] = statuses.get(status, 0) + 1
                 if status == 200:
                     ok += 1
                 else:
@@ -186,7 +187,7 @@ class LegitLoad:
         errored, timeouts = (int(summary.group(6)), int(summary.group(7))) if summary else (0, 0)
         durations.sort()
         answered_or_lost = ok + bad + errored + timeouts
-        return {"ok": ok, "bad": bad, "errored": errored, "timeout": timeouts, "asked": self.expected,
+        return {"ok": ok, "bad": bad, "statuses": statuses, "errored": errored, "timeout": timeouts, "asked": self.expected,
                 "success": 100.0 * ok / answered_or_lost if answered_or_lost else 0.0,
                 "delivered": 100.0 * answered_or_lost / self.expected if self.expected else 0.0,
                 "p99": percentile(durations, 99), "p50": percentile(durations, 50),

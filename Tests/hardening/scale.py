@@ -5,9 +5,13 @@
             holds, a control burst of 200 pods in that namespace is sent, then 200 pods in 50
             namespaces the watch has not delivered (4 per namespace, 40 keep-alive connections).
             Goals: the steady client's p99 during the new-namespace burst < 5 ms (a lookup never holds
-            an event loop; the control burst's p99 is printed beside it, the cost of the burst itself),
-            each new namespace is fetched with exactly one GET, and every pod gets the patch its
-            namespace's labels call for, or is allowed unchanged only once its 1 s budget ran out.
+            an event loop; the p99 before any burst and during the control burst are printed beside
+            it: what the machine and the burst itself cost), each new namespace is fetched with
+            exactly one GET, and every pod gets the patch its namespace's labels call for (none
+            allowed unchanged). The fake API server and the burst's clients stand in for
+            kube-apiserver, which runs on other machines: they run niced (+19), as the attackers of
+            scripts/attack do, so that they take this machine's two cores from the webhook as little
+            as they can; the CPU time each process used in each burst is printed.
   cluster   A profile of 200 selectors; first an empty cluster, then 10,000 namespaces with realistic
             labels. Goals: ready < 2 s after start, RSS growth over the empty cluster < 20 MiB; then
             1,000 namespace label changes arrive as watch events and are applied (reviews in changed
@@ -21,6 +25,7 @@ import argparse
 import concurrent.futures
 import http.client
 import json
+import os
 import random
 import shutil
 import sys
@@ -96,7 +101,8 @@ class Burst:
         return patch_of(answer)
 
     def run(self, namespaces):
-        """Answers (patched as expected, seconds) per pod, and the wall-clock start and end."""
+        """Answers (patched as expected, seconds) per pod, and the wall-clock start and end. The client
+        threads run niced."""
         pods = [n for n in namespaces for _ in range(PODS_PER_NAMESPACE)]
         random.Random(12).shuffle(pods)
         expected = expected_patch(BATCH)
@@ -111,28 +117,49 @@ class Burst:
             return patched, time.monotonic() - sent
 
         started = time.time()
-        with concurrent.futures.ThreadPoolExecutor(CONCURRENT) as pool:
+        with concurrent.futures.ThreadPoolExecutor(CONCURRENT, initializer=nice_this_thread) as pool:
             answers = list(pool.map(create, pods))
         return answers, started, time.time()
+
+
+def nice_this_thread():
+    """Lowers the calling thread's priority to nice 19 (Linux: PRIO_PROCESS with 0 is the thread)."""
+    os.setpriority(os.PRIO_PROCESS, 0, 19)
+
+
+def cpu_ms(pid):
+    """User plus system CPU time of process `pid`, all threads, in milliseconds."""
+    with open(f"/proc/{pid}/stat") as stat:
+        fields = stat.read().rsplit(")", 1)[1].split()
+    return (int(fields[11]) + int(fields[12])) * 1000 // os.sysconf("SC_CLK_TCK")
 
 
 def lookups(work, exe, ca_dir, checks):
     fake, server = start(work, exe, ca_dir, PROFILE, NAMESPACES, "lookups")
     try:
         ready_after_spawn(server)
+        # The fake's request threads are made by its main thread after this and inherit its nice value.
+        os.setpriority(os.PRIO_PROCESS, fake.process.pid, 19)
         fake.control("get-delay", {"seconds": GET_DELAY})
+        processes = {"webhook": server.process.pid, "fake API server": fake.process.pid, "burst clients": os.getpid()}
+        cpu = {}
         steady_review = work / "steady-review.json"
         steady_review.write_text(json.dumps(review(BATCH)))
         legit = LegitLoad(server, work, seconds=14, rate=200, connections=2, name="steady", review=steady_review).start()
         time.sleep(2)
         # Control: the same burst in the namespace the cache holds; then the burst in new namespaces.
+        cpu["control burst"] = {name: cpu_ms(pid) for name, pid in processes.items()}
         control, control_started, control_ended = Burst(server).run(["batch"] * NEW_NAMESPACES)
+        cpu["control burst"] = {name: cpu_ms(pid) - cpu["control burst"][name] for name, pid in processes.items()}
         time.sleep(1)
         names = [f"fresh-{i:02d}" for i in range(NEW_NAMESPACES)]
         fake.control("objects", {"objects": [
             {"resource": "namespaces", "op": "put", "name": n, "labels": NAMESPACES["batch"], "silent": True} for n in names]})
         mark = len(fake.requests())
+        cpu["new-namespace burst"] = {name: cpu_ms(pid) for name, pid in processes.items()}
         answers, burst_started, burst_ended = Burst(server).run(names)
+        cpu["new-namespace burst"] = {name: cpu_ms(pid) - cpu["new-namespace burst"][name]
+                                      for name, pid in processes.items()}
         steady = legit.wait()
         phases = steady_phases(legit.log, [("before", 0, control_started), ("control burst", control_started, control_ended),
                                            ("new-namespace burst", burst_started, burst_ended)])
@@ -141,8 +168,10 @@ def lookups(work, exe, ca_dir, checks):
         print(f"steady client: {steady['ok']} ok of {steady['asked']} asked, p50 {fmt_ms(steady['p50'])}, "
               f"p99 {fmt_ms(steady['p99'])}, max {fmt_ms(steady['max'])}")
         for name, latencies in phases.items():
+            used = ", ".join(f"{who} {ms} ms" for who, ms in cpu[name].items()) if name in cpu else ""
             print(f"  {name}: {len(latencies)} requests, p50 {fmt_ms(percentile(latencies, 50))}, "
-                  f"p99 {fmt_ms(percentile(latencies, 99))}")
+                  f"p99 {fmt_ms(percentile(latencies, 99))}" + (f"; CPU used: {used}" if used else ""))
+        print(f"  machine load average: {os.getloadavg()[0]:.1f}")
         print(f"new-namespace pods waited {waits[0] * 1000:.0f}-{waits[-1] * 1000:.0f} ms (client side; "
               f"{sum(t > 5 for t in waits)} over kube-apiserver's 5 s webhook timeout); "
               f"control pods {min(t for _, t in control) * 1000:.0f}-{max(t for _, t in control) * 1000:.0f} ms")
@@ -153,10 +182,8 @@ def lookups(work, exe, ca_dir, checks):
                      f"{steady['success']:.1f} % success, {steady['delivered']:.1f} % delivered")
         checks.check("lookups", f"each of {NEW_NAMESPACES} new namespaces fetched with one GET",
                      sorted(gets) == sorted(names), f"{len(gets)} GETs for {len(set(gets))} namespaces")
-        # A pod is patched from the fetched labels, or failed open because its lookup outlasted the
-        # 1 s budget (the fake serves 50 concurrent TLS GETs from Python threads: a few can).
-        checks.check("lookups", f"{len(answers)} new-namespace pods patched, or allowed unchanged only after the 1 s budget",
-                     all(ok or seconds >= 0.95 for ok, seconds in answers) and all(ok for ok, _ in control),
+        checks.check("lookups", f"all {len(answers)} new-namespace pods patched (none failed open)",
+                     all(ok for ok, _ in answers) and all(ok for ok, _ in control),
                      f"{sum(ok for ok, _ in answers)} patched, {sum(not ok for ok, _ in answers)} failed open")
     finally:
         server.stop()
