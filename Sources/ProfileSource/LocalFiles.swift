@@ -34,10 +34,17 @@ public enum LocalFiles {
     }
 
     /// The whole content of the regular file at `path`.
+    ///
+    /// Opened without blocking and checked to be a regular file before it is read: opening a FIFO
+    /// for reading would otherwise wait for a writer, stalling the loop that reloads the profile.
     static func read(_ path: String) throws(ProfileFileError) -> [UInt8] {
-        let fd = open(path, O_RDONLY | O_CLOEXEC)
+        let fd = open(path, O_RDONLY | O_CLOEXEC | O_NONBLOCK)
         guard fd >= 0 else { throw .unreadable(path: path, reason: "permission denied or not a regular file") }
         defer { close(fd) }
+        var status = stat()
+        guard fstat(fd, &status) == 0, status.st_mode & S_IFMT == S_IFREG else {
+            throw .unreadable(path: path, reason: "permission denied or not a regular file")
+        }
         var content: [UInt8] = []
         var chunk = [UInt8](repeating: 0, count: 64 << 10)
         while true {

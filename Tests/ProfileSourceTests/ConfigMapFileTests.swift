@@ -110,6 +110,18 @@ import Testing
         }
     }
 
+    /// A FIFO (no writer) is refused at once rather than waited on: opening it for reading would block.
+    @Test func fifoIsUnreadableWithoutBlocking() throws {
+        let path = directory.appendingPathComponent("profile.fifo").path
+        #expect(mkfifo(path, 0o600) == 0)
+        do {
+            _ = try ConfigMapFile.loadData(at: path)
+            Issue.record("loaded a FIFO")
+        } catch {
+            #expect(error.description == "\(path): cannot read: permission denied or not a regular file")
+        }
+    }
+
     @Test func notAConfigMapIsMalformed() throws {
         let path = try write("pod.yaml", "kind: Pod\nmetadata: {name: x}\n")
         do {
