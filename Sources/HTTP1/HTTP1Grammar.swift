@@ -12,20 +12,14 @@ enum HTTP1Grammar {
     static let backslash = UInt8(ascii: "\\")
     static let slash = UInt8(ascii: "/")
 
-    /// tchar (RFC 9110 §5.6.2).
+    /// tchar (RFC 9110 §5.6.2): DIGIT, ALPHA and ``!#$%&'*+-.^_`|~``, one bit per ASCII byte (a
+    /// shift and a mask instead of a chain of range tests; every name byte of every head goes through it).
     @inline(__always)
     static func isTokenByte(_ byte: UInt8) -> Bool {
-        switch byte {
-        case UInt8(ascii: "0")...UInt8(ascii: "9"), UInt8(ascii: "a")...UInt8(ascii: "z"),
-            UInt8(ascii: "A")...UInt8(ascii: "Z"):
-            return true
-        case UInt8(ascii: "!"), UInt8(ascii: "#"), UInt8(ascii: "$"), UInt8(ascii: "%"), UInt8(ascii: "&"),
-            UInt8(ascii: "'"), UInt8(ascii: "*"), UInt8(ascii: "+"), UInt8(ascii: "-"), UInt8(ascii: "."),
-            UInt8(ascii: "^"), UInt8(ascii: "_"), UInt8(ascii: "`"), UInt8(ascii: "|"), UInt8(ascii: "~"):
-            return true
-        default:
-            return false
-        }
+        let below64: UInt64 = 0x03FF_6CFA_0000_0000  // !#$%&'*+-. and 0-9
+        let from64: UInt64 = 0x57FF_FFFF_C7FF_FFFE  // A-Z, ^_`, a-z, | and ~
+        let bits = byte < 64 ? below64 : byte < 128 ? from64 : 0
+        return (bits >> UInt64(byte & 63)) & 1 != 0
     }
 
     /// unreserved / sub-delims / ":" / "@" / "%" (pchar, with pct-encoding's "%").
@@ -78,6 +72,7 @@ enum HTTP1Grammar {
     }
 
     /// Case-insensitive comparison with an all-lowercase ASCII literal.
+    @inline(__always)
     static func equalsLowercase(_ bytes: UnsafeRawBufferPointer, _ literal: StaticString) -> Bool {
         guard bytes.count == literal.utf8CodeUnitCount else { return false }
         let expected = UnsafeRawBufferPointer(start: literal.utf8Start, count: literal.utf8CodeUnitCount)
@@ -95,6 +90,12 @@ enum HTTP1Grammar {
         guard a.count == b.count else { return false }
         for index in 0..<a.count where a[index] != b[index] { return false }
         return true
+    }
+
+    /// Whether `bytes` spell `literal` exactly.
+    @inline(__always)
+    static func equals(_ bytes: UnsafeRawBufferPointer, _ literal: StaticString) -> Bool {
+        equals(bytes, UnsafeRawBufferPointer(start: literal.utf8Start, count: literal.utf8CodeUnitCount))
     }
 
     /// `bytes` without leading and trailing SP/HTAB (OWS).
@@ -121,10 +122,21 @@ enum HTTP1Grammar {
         }
     }
 
-    /// Index of the first `byte` at or after `start`, if any.
+    /// Index of the first `byte` at or after `start`, if any. Eight bytes at a time (each head is
+    /// split into lines, and lines at their colon, with it): a word XOR the byte repeated has a zero
+    /// byte where `byte` is; the lowest flag of the zero-byte test is exact (a borrow only flags
+    /// bytes after a zero one).
     @inline(__always)
     static func firstIndex(of byte: UInt8, in bytes: UnsafeRawBufferPointer, from start: Int) -> Int? {
+        let ones: UInt64 = 0x0101_0101_0101_0101
+        let pattern = ones &* UInt64(byte)
         var index = start
+        while index + 8 <= bytes.count {
+            let word = UInt64(littleEndian: bytes.loadUnaligned(fromByteOffset: index, as: UInt64.self)) ^ pattern
+            let zeros = (word &- ones) & ~word & (ones &* 0x80)
+            if zeros != 0 { return index + zeros.trailingZeroBitCount >> 3 }
+            index += 8
+        }
         while index < bytes.count {
             if bytes[index] == byte { return index }
             index += 1

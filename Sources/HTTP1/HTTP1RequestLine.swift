@@ -19,8 +19,7 @@ struct HTTP1RequestLine {
             throw .badRequest("malformed request line")
         }
         let methodBytes = UnsafeRawBufferPointer(rebasing: line[..<methodEnd])
-        guard HTTP1Grammar.isToken(methodBytes),
-            let method = HTTPRequest.Method(String(decoding: methodBytes, as: UTF8.self))
+        guard let method = try Self.commonMethod(methodBytes) ?? HTTPRequest.Method(String(decoding: methodBytes, as: UTF8.self))
         else {
             throw .badRequest("invalid method")
         }
@@ -52,6 +51,15 @@ struct HTTP1RequestLine {
         self.isHTTP11 = try Self.parseVersion(UnsafeRawBufferPointer(rebasing: line[(targetEnd + 1)...]))
     }
 
+    /// POST (every admission review) and GET (probes) without building and validating a String;
+    /// nil for other methods, and throws for a method that is not a token.
+    private static func commonMethod(_ bytes: UnsafeRawBufferPointer) throws(HTTP1ParseError) -> HTTPRequest.Method? {
+        guard HTTP1Grammar.isToken(bytes) else { throw .badRequest("invalid method") }
+        if HTTP1Grammar.equals(bytes, "POST") { return .post }
+        if HTTP1Grammar.equals(bytes, "GET") { return .get }
+        return nil
+    }
+
     /// The index after `http://` or `https://` (scheme in any case), when the target starts so.
     private static func afterHTTPScheme(_ target: UnsafeRawBufferPointer) -> Int? {
         for scheme: StaticString in ["http://", "https://"] {
@@ -65,10 +73,8 @@ struct HTTP1RequestLine {
 
     /// `HTTP/1.1` -> true, `HTTP/1.0` -> false, another `HTTP/d.d` -> 505, anything else -> 400.
     private static func parseVersion(_ bytes: UnsafeRawBufferPointer) throws(HTTP1ParseError) -> Bool {
-        let prefix: StaticString = "HTTP/"
         let digits = UInt8(ascii: "0")...UInt8(ascii: "9")
-        guard bytes.count == 8,
-            bytes.prefix(5).elementsEqual(UnsafeRawBufferPointer(start: prefix.utf8Start, count: 5)),
+        guard bytes.count == 8, HTTP1Grammar.equals(UnsafeRawBufferPointer(rebasing: bytes[..<5]), "HTTP/"),
             digits.contains(bytes[5]), bytes[6] == UInt8(ascii: "."), digits.contains(bytes[7])
         else {
             throw .badRequest("malformed HTTP version")

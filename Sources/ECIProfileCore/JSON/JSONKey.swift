@@ -2,17 +2,18 @@
 /// against the names a reader looks for without allocating.
 public struct JSONKey {
     /// The raw bytes between the quotes (escapes not yet decoded).
-    let bytes: UnsafeRawBufferPointer
-    let hasEscapes: Bool
+    @usableFromInline let bytes: UnsafeRawBufferPointer
+    @usableFromInline let hasEscapes: Bool
 
     /// The decoded string.
     public var string: String {
         hasEscapes ? Self.unescape(bytes) : String(decoding: bytes, as: UTF8.self)
     }
 
-    /// Whether the decoded string equals `name`. Inlined: the pod decoder compares every member
-    /// name it meets with a few known ones (measured: a call per comparison cost ~2 % of planning).
-    @inline(__always)
+    /// Whether the decoded string equals `name`. Inlined, in other modules too: the decoders compare
+    /// every member name they meet with a few known ones (measured: a call per comparison cost ~2 %
+    /// of planning).
+    @inlinable @inline(__always)
     public static func == (key: JSONKey, name: StaticString) -> Bool {
         if key.hasEscapes || !name.hasPointerRepresentation { return key.string == name.description }
         let count = name.utf8CodeUnitCount

@@ -53,36 +53,12 @@ public struct JSONWriter {
     private mutating func writeUnquoted(utf8 raw: UnsafeRawBufferPointer) {
         var runStart = 0
         while true {
-            let index = Self.endOfUnescapedBytes(raw, from: runStart)
+            let index = JSONStringScanner.endOfPlainBytes(raw, from: runStart, stopsAtNonASCII: false)
             bytes.append(contentsOf: UnsafeRawBufferPointer(rebasing: raw[runStart..<index]))
             guard index < raw.count else { return }
             writeEscaped(raw[index])
             runStart = index + 1
         }
-    }
-
-    /// The first index at or after `start` holding `"`, `\` or a control character, or `bytes.count`.
-    @inline(__always)
-    private static func endOfUnescapedBytes(_ bytes: UnsafeRawBufferPointer, from start: Int) -> Int {
-        let ones: UInt64 = 0x0101_0101_0101_0101
-        let highs: UInt64 = 0x8080_8080_8080_8080
-        var index = start
-        while index + 8 <= bytes.count {
-            let word = UInt64(littleEndian: bytes.loadUnaligned(fromByteOffset: index, as: UInt64.self))
-            let quote = word ^ (ones &* 0x22)
-            let backslash = word ^ (ones &* 0x5C)
-            // As in `JSONStringScanner.endOfPlainBytes`, but bytes of 0x80 and above need no escape,
-            // so the word's own high bits are not flagged.
-            let special = (((quote &- ones) & ~quote) | ((backslash &- ones) & ~backslash) | ((word &- ones &* 0x20) & ~word)) & highs
-            if special != 0 { return index + special.trailingZeroBitCount >> 3 }
-            index += 8
-        }
-        while index < bytes.count {
-            let byte = bytes[index]
-            if byte < 0x20 || byte == UInt8(ascii: "\"") || byte == UInt8(ascii: "\\") { return index }
-            index += 1
-        }
-        return bytes.count
     }
 
     private mutating func writeEscaped(_ byte: UInt8) {
