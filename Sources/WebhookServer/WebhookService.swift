@@ -51,6 +51,9 @@ public final class WebhookService {
     /// Serves until SIGTERM or SIGINT, then shuts down gracefully and returns. Call
     /// `SignalWatcher.block([.terminate, .interrupt])` first thing in `main`, before any thread exists.
     public func run() throws {
+        // What configuring touched (the logger, the profile files or kubeconfig, the metrics) is not what
+        // serving runs: released before the listeners start, the start-up peak stays under serving's own size.
+        StartupPages.release(after: "configuration", logger: logger)
         let group = try EventLoopGroup(threadCount: configuration.workers)
         defer { group.shutdownGracefully() }
         let admission = AdmissionEndpoint(state: state, logger: logger, metrics: metrics)

@@ -112,9 +112,11 @@ class Server:
         self._log.close()
         return self.process.returncode
 
-    def log(self) -> str:
+    def log(self, tail: int | None = 4000) -> str:
+        """The server's output: its last `tail` characters (for failure messages), or all of it (None)."""
         try:
-            return self.log_path.read_text(errors="replace")[-4000:]
+            text = self.log_path.read_text(errors="replace")
+            return text if tail is None else text[-tail:]
         except OSError:
             return ""
 

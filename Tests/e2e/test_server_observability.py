@@ -64,7 +64,7 @@ def test_json_logs_carry_the_decision_and_no_secret(serve, certs):
     assert server.post_review(review("030-CREATE-web-web-frontend-6b7f9c5d8-"))[0] == 200
     assert server.post_review(review("033-CREATE-batch-empty-maps"))[0] == 200
     server.stop()
-    lines = [json.loads(line) for line in server.log().splitlines() if line.strip()]
+    lines = [json.loads(line) for line in server.log(tail=None).splitlines() if line.strip()]
     assert lines, "no log lines"
     for line in lines:
         assert {"ts", "level", "msg", "logger"} <= line.keys()
@@ -76,7 +76,7 @@ def test_json_logs_carry_the_decision_and_no_secret(serve, certs):
     assert web["admission.result"] == "patched"
     assert any(line["msg"] == "shut down" for line in lines)
     key_body = "".join((certs / "tls.key").read_text().splitlines()[1:-1])
-    text = server.log()
+    text = server.log(tail=None)
     assert key_body[:40] not in text
     assert "PRIVATE KEY" not in text
     assert '"kind":"Pod"' not in text and "serviceAccountToken" not in text
@@ -108,7 +108,7 @@ def test_a_pod_eci_cannot_run_reaches_the_wire_the_metric_and_the_decision_log(s
     assert selectors == {("batch-any", "enforce"): 1, ("ntp", "enforce"): 1, ("canary-audit", "audit"): 1}
 
     server.stop()
-    decisions = [json.loads(line) for line in server.log().splitlines() if '"admission decision"' in line]
+    decisions = [json.loads(line) for line in server.log(tail=None).splitlines() if '"admission decision"' in line]
     assert [d.get("incompatible") for d in decisions] == ["daemonSet,nodePinned", None]
     assert [d.get("auditSelectors") for d in decisions] == [None, "canary-audit"]
     assert decisions[0]["admission.result"] == "incompatible"
@@ -120,5 +120,5 @@ def test_the_version_is_in_the_start_log_line_and_the_build_info_metric(binary, 
     server = serve("--log-format", "json")
     assert samples(server)[("eci_profile_build_info", (("version", version),))] == 1
     server.stop()
-    started = [json.loads(line) for line in server.log().splitlines() if '"serving admission requests"' in line]
+    started = [json.loads(line) for line in server.log(tail=None).splitlines() if '"serving admission requests"' in line]
     assert len(started) == 1 and started[0]["version"] == version
