@@ -19,7 +19,8 @@ final class HTTPServerLoop {
     private static let budgetWatchInterval: Duration = .milliseconds(10)
     /// Connections shed per loop and watch tick at most (each sheds at least one read's worth).
     private static let maxShedsPerTick = 16
-    /// How long a parked connection waits before older requests are shed to make room for it.
+    /// How long a parked connection that has delivered a request before waits before older requests are
+    /// shed to make room for it (any other waits the budget's `staleAfter`; see `StarvedRequests.mayShed`).
     private static let starvationDelay: Duration = .milliseconds(20)
     /// Room made per tick for starved requests (a megabyte of a large review per 10 ms).
     private static let starvationHeadroom = 1 << 20
@@ -169,8 +170,8 @@ final class HTTPServerLoop {
     }
 
     /// One tick: while fast requests use the reserve, shed this loop's stale holders, longest-held first;
-    /// while a request on any loop starves, shed older holders here (slow ones first, then parked ones) until
-    /// the budget has `starvationHeadroom` free; then resume
+    /// while a request on any loop starves, shed older holders here (slow ones first, then parked ones; see
+    /// `StarvedRequests.mayShed`) until `starvationHeadroom` is free below what it may use; then resume
     /// parked connections, the most recent request first, as far as the budget allows.
     ///
     /// Connections that have delivered a whole request before (a client such as kube-apiserver reusing its
@@ -211,12 +212,12 @@ final class HTTPServerLoop {
         let now = loop.now()
         let delay = Self.starvationDelay.clampedNanoseconds
         let starved = parked.values.filter { now &- $0.parkedAt >= delay }
-        let onUsedConnections = starved.filter { $0.requestsReceived > 0 }
         let longWait = budget.staleAfter.clampedNanoseconds
+        let longStarved = starved.filter { now &- $0.parkedAt >= longWait }
         budget.reportStarved(StarvedRequests(
-            newest: starved.map { $0.holdingSince ?? now }.max(),
-            newestOnUsedConnection: onUsedConnections.map { $0.holdingSince ?? now }.max(),
-            newestLongStarvedOnUsedConnection: onUsedConnections.filter { now &- $0.parkedAt >= longWait }
+            newestLongStarved: longStarved.map { $0.holdingSince ?? now }.max(),
+            newestOnUsedConnection: starved.filter { $0.requestsReceived > 0 }.map { $0.holdingSince ?? now }.max(),
+            newestLongStarvedOnUsedConnection: longStarved.filter { $0.requestsReceived > 0 }
                 .map { $0.holdingSince ?? now }.max()),
             for: ObjectIdentifier(self))
     }

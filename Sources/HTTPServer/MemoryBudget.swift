@@ -105,7 +105,7 @@ public final class MemoryBudget: Sendable {
     var newestStarvedRequests: StarvedRequests {
         starved.withLock { loops in
             StarvedRequests(
-                newest: loops.values.compactMap(\.newest).max(),
+                newestLongStarved: loops.values.compactMap(\.newestLongStarved).max(),
                 newestOnUsedConnection: loops.values.compactMap(\.newestOnUsedConnection).max(),
                 newestLongStarvedOnUsedConnection: loops.values.compactMap(\.newestLongStarvedOnUsedConnection).max())
         }
@@ -142,24 +142,25 @@ public final class MemoryBudget: Sendable {
     }
 }
 
-/// When the newest requests waiting for budget began (monotonic nanoseconds): of all, and of those on
-/// connections that have delivered a whole request before. Nil: none.
+/// When the newest requests waiting for budget (starved) began (monotonic nanoseconds): of those that have
+/// waited for `MemoryBudget.staleAfter` (long starved), of those on connections that have delivered a whole
+/// request before, and of the long-starved ones on such connections. Nil: none.
 struct StarvedRequests: Sendable {
-    var newest: UInt64?
+    var newestLongStarved: UInt64?
     var newestOnUsedConnection: UInt64?
-    /// Of those on such connections, the newest that has waited for `MemoryBudget.staleAfter`.
     var newestLongStarvedOnUsedConnection: UInt64?
 
     /// Whether `connection`'s request may be shed to make room. One on a connection that has delivered a
     /// request before: when it is older than the newest request on such a connection that has starved for
     /// a long while (a connection that never delivered one cannot displace it, and a large review still
     /// arriving is not shed for the small ones waiting a moment behind it). Any other: whenever a request on
-    /// such a connection starves, else when it is older than the newest starved request (attackers
-    /// reconnect with newer requests all the time; the API server's connections go first).
+    /// such a connection starves (the API server's connections go first), else when it is older than the
+    /// newest long-starved request (a new connection's request that waits a second displaces older ones;
+    /// attackers held back meanwhile cost nothing, and each one shed would reconnect).
     func mayShed(_ connection: HTTPConnection) -> Bool {
         guard let start = connection.holdingSince else { return false }
         if connection.requestsReceived > 0 { return newestLongStarvedOnUsedConnection.map { start < $0 } ?? false }
         if newestOnUsedConnection != nil { return true }
-        return newest.map { start < $0 } ?? false
+        return newestLongStarved.map { start < $0 } ?? false
     }
 }
