@@ -11,8 +11,9 @@ import Synchronization
 /// stalled body, a dribbled head, a client that does not read its answers) may hold at most
 /// `limit - reserve`; beyond that its connection stops being read (backpressure). When fast requests
 /// need the reserve, the loops shed the stale holders, longest-held first (503 and close), until the
-/// reserve is free again. And while a request has waited for budget for a while (starved), the holders of
-/// older requests that are parked or slow are shed, oldest first, until it fits. So a legitimate review
+/// reserve is free again. And while a request has waited for budget for a while (starved: 20 ms on a
+/// connection that has delivered a request, `staleAfter` on a new one), the holders of older requests that
+/// are parked or slow are shed, oldest first, until it fits (see `StarvedRequests.mayShed`). So a legitimate review
 /// that arrives in one burst on the API server's connection finds room at once, while new and slow
 /// clients cannot grow past their share.
 ///
@@ -31,11 +32,11 @@ public final class MemoryBudget: Sendable {
     /// Per loop: when the newest requests that have waited for budget (parked) for a while began.
     private let starved = Mutex<[ObjectIdentifier: StarvedRequests]>([:])
     private let refusals = Atomic<Int>(0)
+    private let sheds = Atomic<Int>(0)
     /// Per loop: arms its budget watch.
     private let watchers = Mutex<[ObjectIdentifier: @Sendable () -> Void]>([:])
     /// Whether the loops' watches were woken since one last went idle.
     private let watchersWoken = Atomic<Bool>(false)
-    private let sheds = Atomic<Int>(0)
 
     /// A budget of `limit` bytes; `reserve` defaults to a quarter of it (at least 4 MiB when the limit allows).
     public init(limit: Int, reserve: Int? = nil, staleAfter: Duration = .seconds(1)) {
