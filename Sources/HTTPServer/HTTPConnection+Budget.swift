@@ -45,6 +45,14 @@ extension HTTPConnection {
         return clientWaited &+ (now &- max(awaitingClientSince, holdingSince)) >= budget.staleAfter.clampedNanoseconds
     }
 
+    /// Whether the request in progress may read into the budget's reserve: its connection has delivered a
+    /// whole request before and it is not slow. A new connection's request (an attacker's 8 MiB body as much
+    /// as a new client's first review) waits for room outside the reserve; when it waits long, the
+    /// starvation rule sheds older holders for it.
+    var mayUseReserve: Bool {
+        requestsReceived > 0 && !isStale
+    }
+
     /// The socket has data for the server: a wait on the client ends (and counts for the request held).
     func clientDataArrived(at now: UInt64? = nil) {
         guard awaitsClient else { return }
@@ -64,7 +72,7 @@ extension HTTPConnection {
         case .http1, .http2: break
         case .handshaking, .closing, .lingering, .closed: return true
         }
-        if budget.tryCharge(Self.readAllowance, stale: isStale, countRefusal: !isParked) {
+        if budget.tryCharge(Self.readAllowance, outsideReserve: !mayUseReserve, countRefusal: !isParked) {
             charged += Self.readAllowance
             return true
         }
@@ -110,7 +118,7 @@ extension HTTPConnection {
     /// Starts reading again after the budget refused a read, if a read would now fit; answers whether it did.
     func resumeIfBudgetAllows() -> Bool {
         guard isParked, let budget = environment.memoryBudget else { return true }
-        guard budget.inUse + Self.readAllowance <= budget.ceiling(stale: isStale) else { return false }
+        guard budget.inUse + Self.readAllowance <= budget.ceiling(outsideReserve: !mayUseReserve) else { return false }
         unpark()
         readAvailable()
         return !isParked

@@ -13,13 +13,14 @@ final class HTTPServerLoop {
     /// Connections whose reading waits for memory budget.
     private var parked: [Int32: HTTPConnection] = [:]
     private var budgetWatch: TimerID?
-    private var lastReportedBudget = -1
 
-    /// How often a loop with a memory budget resumes parked connections and sheds slow ones.
+    /// How often a loop resumes parked connections and sheds slow ones while the memory budget is under
+    /// pressure (see `watchBudget`; idle otherwise).
     private static let budgetWatchInterval: Duration = .milliseconds(10)
     /// Connections shed per loop and watch tick at most (each sheds at least one read's worth).
     private static let maxShedsPerTick = 16
-    /// How long a parked connection waits before older requests are shed to make room for it.
+    /// How long a parked connection that has delivered a request before waits before older requests are
+    /// shed to make room for it (any other waits the budget's `staleAfter`; see `StarvedRequests.mayShed`).
     private static let starvationDelay: Duration = .milliseconds(20)
     /// Room made per tick for starved requests (a megabyte of a large review per 10 ms).
     private static let starvationHeadroom = 1 << 20
@@ -48,7 +49,10 @@ final class HTTPServerLoop {
             onAccept: { [unowned self] socket in accept(socket) })
         try acceptor.start()
         self.acceptor = acceptor
-        if environment.memoryBudget != nil, budgetWatch == nil { scheduleBudgetWatch() }
+        if let budget = environment.memoryBudget {
+            let bound = LoopBound(self, on: loop)
+            budget.addWatcher(ObjectIdentifier(self)) { _ = bound.loop.execute { bound.value.armBudgetWatch() } }
+        }
         return acceptor.port
     }
 
@@ -67,11 +71,12 @@ final class HTTPServerLoop {
         }
     }
 
-    /// Closes every connection at once.
+    /// Closes every connection at once, and stops watching the memory budget.
     func closeAll() {
         for connection in Array(connections.values) {
             connection.close()
         }
+        environment.memoryBudget?.removeWatcher(ObjectIdentifier(self))
     }
 
     /// Called by a connection once it has closed its socket.
@@ -90,7 +95,7 @@ final class HTTPServerLoop {
         // connections already open (parked ones are resumed from it), which a stream of reconnecting
         // attackers would otherwise take first.
         guard open <= environment.configuration.maxConnections, !isShuttingDown,
-              environment.memoryBudget?.tryCharge(estimate, stale: true) ?? true
+              environment.memoryBudget?.tryCharge(estimate, outsideReserve: true) ?? true
         else {
             environment.openConnections.wrappingSubtract(1, ordering: .relaxed)
             socket.close()
@@ -126,9 +131,12 @@ final class HTTPServerLoop {
 
     // MARK: - Memory budget
 
-    /// Notes that `connection` stopped reading for want of budget.
+    /// Notes that `connection` stopped reading for want of budget; the budget is under pressure, so every
+    /// loop watches it.
     func park(_ connection: HTTPConnection) {
         parked[connection.fileDescriptor] = connection
+        armBudgetWatch()
+        environment.memoryBudget?.wakeWatchers()
     }
 
     /// Notes that `connection` reads again (or closed).
@@ -136,18 +144,34 @@ final class HTTPServerLoop {
         parked[connection.fileDescriptor] = nil
     }
 
-    private func scheduleBudgetWatch() {
+    /// Starts the budget watch unless it runs.
+    func armBudgetWatch() {
+        guard budgetWatch == nil, environment.memoryBudget != nil else { return }
         budgetWatch = loop.scheduleTimer(after: Self.budgetWatchInterval) { [weak self] in
-            guard let self else { return }
+            guard let self, let budget = environment.memoryBudget else { return }
             budgetWatch = nil
             watchBudget()
-            scheduleBudgetWatch()
+            if needsBudgetWatch(budget) {
+                armBudgetWatch()
+                return
+            }
+            // Going idle: from now on a refused read wakes the watches again. Checked once more after
+            // that, for a refusal that came in between.
+            budget.watcherWentIdle()
+            if needsBudgetWatch(budget) { armBudgetWatch() }
         }
     }
 
+    /// Whether the budget is under pressure for this loop: a connection waits for room, or a read outside
+    /// the reserve would not fit (a starved request may need this loop's holders shed; the reserve may
+    /// need its stale ones shed).
+    private func needsBudgetWatch(_ budget: MemoryBudget) -> Bool {
+        !parked.isEmpty || budget.inUse + HTTPConnection.readAllowance > budget.ceiling(outsideReserve: true)
+    }
+
     /// One tick: while fast requests use the reserve, shed this loop's stale holders, longest-held first;
-    /// while a request on any loop starves, shed older holders here (slow ones first, then parked ones) until
-    /// the budget has `starvationHeadroom` free; then resume
+    /// while a request on any loop starves, shed older holders here (slow ones first, then parked ones; see
+    /// `StarvedRequests.mayShed`) until `starvationHeadroom` is free below what it may use; then resume
     /// parked connections, the most recent request first, as far as the budget allows.
     ///
     /// Connections that have delivered a whole request before (a client such as kube-apiserver reusing its
@@ -164,7 +188,10 @@ final class HTTPServerLoop {
             sheds += 1
         }
         let starvedRequests = budget.newestStarvedRequests
-        while sheds < Self.maxShedsPerTick, budget.limit - budget.inUse < Self.starvationHeadroom,
+        // Room below what the starved requests may use: a request on a connection that has delivered one
+        // may read into the reserve, others may not.
+        let starvedCeiling = budget.ceiling(outsideReserve: starvedRequests.newestOnUsedConnection == nil)
+        while sheds < Self.maxShedsPerTick, starvedCeiling - budget.inUse < Self.starvationHeadroom,
               let victim = oldestHolder(where: { starvedRequests.mayShed($0) && $0.isStale })
                   ?? oldestHolder(where: { starvedRequests.mayShed($0) && $0.isParked }) {
             victim.shed()
@@ -176,27 +203,23 @@ final class HTTPServerLoop {
                 if firstProven != secondProven { return firstProven }
                 return (first.holdingSince ?? .max) > (second.holdingSince ?? .max)
             }
-            // In that order, until one cannot resume; a slow one (held to the smaller ceiling) is passed over.
-            for connection in waiting where !connection.resumeIfBudgetAllows() && !connection.isStale {
+            // In that order, until one that may use the reserve cannot resume; one held to the smaller
+            // ceiling is passed over.
+            for connection in waiting where !connection.resumeIfBudgetAllows() && connection.mayUseReserve {
                 break
             }
         }
         let now = loop.now()
         let delay = Self.starvationDelay.clampedNanoseconds
         let starved = parked.values.filter { now &- $0.parkedAt >= delay }
-        let onUsedConnections = starved.filter { $0.requestsReceived > 0 }
         let longWait = budget.staleAfter.clampedNanoseconds
+        let longStarved = starved.filter { now &- $0.parkedAt >= longWait }
         budget.reportStarved(StarvedRequests(
-            newest: starved.map { $0.holdingSince ?? now }.max(),
-            newestOnUsedConnection: onUsedConnections.map { $0.holdingSince ?? now }.max(),
-            newestLongStarvedOnUsedConnection: onUsedConnections.filter { now &- $0.parkedAt >= longWait }
+            newestLongStarved: longStarved.map { $0.holdingSince ?? now }.max(),
+            newestOnUsedConnection: starved.filter { $0.requestsReceived > 0 }.map { $0.holdingSince ?? now }.max(),
+            newestLongStarvedOnUsedConnection: longStarved.filter { $0.requestsReceived > 0 }
                 .map { $0.holdingSince ?? now }.max()),
             for: ObjectIdentifier(self))
-        let inUse = budget.inUse
-        if inUse != lastReportedBudget {
-            lastReportedBudget = inUse
-            environment.observer?.memoryBudgetSampled(inUse: inUse)
-        }
     }
 
     /// The connection holding budget for the oldest request among those `condition` accepts, preferring

@@ -19,8 +19,6 @@ public protocol HTTPServerObserver: Sendable {
     func memoryBudgetRefused()
     /// A connection holding budget for a slow request was shed (503 and close) to make room.
     func connectionShed()
-    /// The memory budget's bytes in use, reported by the loops when it changes (at most every 10 ms per loop).
-    func memoryBudgetSampled(inUse: Int)
 }
 
 extension HTTPServerObserver {
@@ -32,5 +30,4 @@ extension HTTPServerObserver {
     public func requestHandled(path: String, status: HTTPResponse.Status, protocolVersion: HTTPProtocolVersion, duration: Duration) {}
     public func memoryBudgetRefused() {}
     public func connectionShed() {}
-    public func memoryBudgetSampled(inUse: Int) {}
 }

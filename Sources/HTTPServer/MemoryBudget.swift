@@ -5,17 +5,25 @@ import Synchronization
 /// Thread-safe; shared by every loop (and, if wanted, by several servers).
 ///
 /// Maintainers' note on fairness: the last `reserve` bytes of the budget are only for requests that
-/// arrive fast. A request still unfinished `staleAfter` after its first byte (an attacker's stalled
-/// 8 MiB body, a dribbled head, a client that does not read its answers) may hold at most
+/// arrive fast on connections that have delivered a whole request before (kube-apiserver reuses its
+/// keep-alive connections). Any other request (an attacker's 8 MiB body on a new connection as much as a
+/// new client's first review) and any request still unfinished `staleAfter` after its first byte (a
+/// stalled body, a dribbled head, a client that does not read its answers) may hold at most
 /// `limit - reserve`; beyond that its connection stops being read (backpressure). When fast requests
 /// need the reserve, the loops shed the stale holders, longest-held first (503 and close), until the
-/// reserve is free again. And while a request has waited for budget for a while (starved), the holders of
-/// older requests that are parked or slow are shed, oldest first, until it fits. So a legitimate review that arrives in one burst finds room at once, while
-/// slow clients cannot grow past their share.
+/// reserve is free again. And while a request has waited for budget for a while (starved: 20 ms on a
+/// connection that has delivered a request, `staleAfter` on a new one), the holders of older requests that
+/// are parked or slow are shed, oldest first, until it fits (see `StarvedRequests.mayShed`). So a legitimate review
+/// that arrives in one burst on the API server's connection finds room at once, while new and slow
+/// clients cannot grow past their share.
+///
+/// The loops watch the budget (resume, shed) only while it is under pressure: from the first refused
+/// read, which wakes every loop's watch, until a read outside the reserve fits again and no connection
+/// waits.
 public final class MemoryBudget: Sendable {
     /// Bytes that may be charged in all.
     public let limit: Int
-    /// The part of `limit` that only requests younger than `staleAfter` may use.
+    /// The part of `limit` that only fast requests on connections that have delivered one before may use.
     public let reserve: Int
     /// Age after which an unfinished request counts as slow.
     public let staleAfter: Duration
@@ -25,6 +33,10 @@ public final class MemoryBudget: Sendable {
     private let starved = Mutex<[ObjectIdentifier: StarvedRequests]>([:])
     private let refusals = Atomic<Int>(0)
     private let sheds = Atomic<Int>(0)
+    /// Per loop: arms its budget watch.
+    private let watchers = Mutex<[ObjectIdentifier: @Sendable () -> Void]>([:])
+    /// Whether the loops' watches were woken since one last went idle.
+    private let watchersWoken = Atomic<Bool>(false)
 
     /// A budget of `limit` bytes; `reserve` defaults to a quarter of it (at least 4 MiB when the limit allows).
     public init(limit: Int, reserve: Int? = nil, staleAfter: Duration = .seconds(1)) {
@@ -49,15 +61,16 @@ public final class MemoryBudget: Sendable {
         sheds.load(ordering: .relaxed)
     }
 
-    /// The most a request of that kind may bring the total to: `limit`, or `limit - reserve` when `stale`.
-    public func ceiling(stale: Bool) -> Int {
-        stale ? limit - reserve : limit
+    /// The most a request of that kind may bring the total to: `limit`, or `limit - reserve` when it is
+    /// held `outsideReserve`.
+    public func ceiling(outsideReserve: Bool) -> Int {
+        outsideReserve ? limit - reserve : limit
     }
 
-    /// Charges `bytes` if the total stays within `ceiling(stale:)`; otherwise charges nothing, counts a
-    /// refusal when `countRefusal`, and answers false.
-    public func tryCharge(_ bytes: Int, stale: Bool, countRefusal: Bool = true) -> Bool {
-        let ceiling = ceiling(stale: stale)
+    /// Charges `bytes` if the total stays within `ceiling(outsideReserve:)`; otherwise charges nothing,
+    /// counts a refusal when `countRefusal`, and answers false.
+    public func tryCharge(_ bytes: Int, outsideReserve: Bool, countRefusal: Bool = true) -> Bool {
+        let ceiling = ceiling(outsideReserve: outsideReserve)
         var current = used.load(ordering: .relaxed)
         while current + bytes <= ceiling {
             let (exchanged, original) = used.compareExchange(
@@ -93,10 +106,35 @@ public final class MemoryBudget: Sendable {
     var newestStarvedRequests: StarvedRequests {
         starved.withLock { loops in
             StarvedRequests(
-                newest: loops.values.compactMap(\.newest).max(),
+                newestLongStarved: loops.values.compactMap(\.newestLongStarved).max(),
                 newestOnUsedConnection: loops.values.compactMap(\.newestOnUsedConnection).max(),
                 newestLongStarvedOnUsedConnection: loops.values.compactMap(\.newestLongStarvedOnUsedConnection).max())
         }
+    }
+
+    /// Registers `wake`, which arms the budget watch of the loop `owner`.
+    func addWatcher(_ owner: ObjectIdentifier, wake: @escaping @Sendable () -> Void) {
+        watchers.withLock { $0[owner] = wake }
+    }
+
+    /// Forgets the loop `owner`: its watch and its starved requests.
+    func removeWatcher(_ owner: ObjectIdentifier) {
+        watchers.withLock { $0[owner] = nil }
+        starved.withLock { $0[owner] = nil }
+    }
+
+    /// A read was refused: the first refusal since a loop's watch last went idle arms every loop's watch
+    /// (a request starved on one loop may need holders on another shed).
+    func wakeWatchers() {
+        guard !watchersWoken.exchange(true, ordering: .sequentiallyConsistent) else { return }
+        for wake in watchers.withLock({ Array($0.values) }) {
+            wake()
+        }
+    }
+
+    /// A loop's watch goes idle: the next refused read wakes the watches again.
+    func watcherWentIdle() {
+        watchersWoken.store(false, ordering: .sequentiallyConsistent)
     }
 
     /// Counts one connection shed to free budget.
@@ -105,24 +143,25 @@ public final class MemoryBudget: Sendable {
     }
 }
 
-/// When the newest requests waiting for budget began (monotonic nanoseconds): of all, and of those on
-/// connections that have delivered a whole request before. Nil: none.
+/// When the newest requests waiting for budget (starved) began (monotonic nanoseconds): of those that have
+/// waited for `MemoryBudget.staleAfter` (long starved), of those on connections that have delivered a whole
+/// request before, and of the long-starved ones on such connections. Nil: none.
 struct StarvedRequests: Sendable {
-    var newest: UInt64?
+    var newestLongStarved: UInt64?
     var newestOnUsedConnection: UInt64?
-    /// Of those on such connections, the newest that has waited for `MemoryBudget.staleAfter`.
     var newestLongStarvedOnUsedConnection: UInt64?
 
     /// Whether `connection`'s request may be shed to make room. One on a connection that has delivered a
     /// request before: when it is older than the newest request on such a connection that has starved for
     /// a long while (a connection that never delivered one cannot displace it, and a large review still
     /// arriving is not shed for the small ones waiting a moment behind it). Any other: whenever a request on
-    /// such a connection starves, else when it is older than the newest starved request (attackers
-    /// reconnect with newer requests all the time; the API server's connections go first).
+    /// such a connection starves (the API server's connections go first), else when it is older than the
+    /// newest long-starved request (a new connection's request that waits a second displaces older ones;
+    /// attackers held back meanwhile cost nothing, and each one shed would reconnect).
     func mayShed(_ connection: HTTPConnection) -> Bool {
         guard let start = connection.holdingSince else { return false }
         if connection.requestsReceived > 0 { return newestLongStarvedOnUsedConnection.map { start < $0 } ?? false }
         if newestOnUsedConnection != nil { return true }
-        return newest.map { start < $0 } ?? false
+        return newestLongStarved.map { start < $0 } ?? false
     }
 }

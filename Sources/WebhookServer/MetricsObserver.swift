@@ -22,8 +22,4 @@ struct MetricsObserver: HTTPServerObserver {
     func connectionShed() {
         metrics.recordMemoryBudgetShed()
     }
-
-    func memoryBudgetSampled(inUse: Int) {
-        metrics.setMemoryBudgetInUse(inUse)
-    }
 }

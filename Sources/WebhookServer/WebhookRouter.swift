@@ -15,12 +15,16 @@ public struct WebhookRouter: HTTPRequestHandler {
     let state: WebhookState
     let admission: AdmissionEndpoint
     let metrics: WebhookMetrics
+    /// The webhook listener's memory budget, whose bytes in use `/metrics` reports; nil: none.
+    let memoryBudget: MemoryBudget?
 
-    public init(listener: Listener, state: WebhookState, admission: AdmissionEndpoint, metrics: WebhookMetrics) {
+    public init(listener: Listener, state: WebhookState, admission: AdmissionEndpoint, metrics: WebhookMetrics,
+                memoryBudget: MemoryBudget? = nil) {
         self.listener = listener
         self.state = state
         self.admission = admission
         self.metrics = metrics
+        self.memoryBudget = memoryBudget
     }
 
     public func handle(_ request: HTTPServerRequest) -> HTTPHandlerAnswer {
@@ -44,6 +48,7 @@ public struct WebhookRouter: HTTPRequestHandler {
             if let reason = state.notReadyReason { return .text(.serviceUnavailable, "not ready: \(reason)\n") }
             return .text(.ok, "ok\n")
         case "/metrics":
+            if let memoryBudget { metrics.setMemoryBudgetInUse(memoryBudget.inUse) }
             return HTTPServerResponse(status: .ok, contentType: WebhookMetrics.contentType, body: metrics.exposition())
         default:
             return .text(.ok, "ok\n")

@@ -71,7 +71,8 @@ public final class WebhookService {
         var servers = [webhook]
         if let metricsConfiguration = configuration.metrics {
             let probes = HTTPServer(configuration: metricsConfiguration, group: group,
-                                    handler: WebhookRouter(listener: .metrics, state: state, admission: admission, metrics: metrics),
+                                    handler: WebhookRouter(listener: .metrics, state: state, admission: admission, metrics: metrics,
+                                                           memoryBudget: configuration.webhook.memoryBudget),
                                     logger: logger, observer: observer)
             try probes.start()
             servers.append(probes)

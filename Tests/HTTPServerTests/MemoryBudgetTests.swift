@@ -6,13 +6,13 @@ import Testing
 @Suite struct MemoryBudgetTests {
     @Test func chargesUpToTheCeilingOfEachKindOfRequest() {
         let budget = MemoryBudget(limit: 1_000, reserve: 200)
-        #expect(budget.tryCharge(700, stale: true))
-        #expect(!budget.tryCharge(200, stale: true))        // 900 > 800: slow requests stay out of the reserve
-        #expect(budget.tryCharge(300, stale: false))        // 1,000: fast ones may use it
-        #expect(!budget.tryCharge(1, stale: false))
+        #expect(budget.tryCharge(700, outsideReserve: true))
+        #expect(!budget.tryCharge(200, outsideReserve: true))        // 900 > 800: slow requests stay out of the reserve
+        #expect(budget.tryCharge(300, outsideReserve: false))        // 1,000: fast ones may use it
+        #expect(!budget.tryCharge(1, outsideReserve: false))
         #expect(budget.inUse == 1_000 && budget.isReserveInUse)
         #expect(budget.refusalCount == 2)
-        #expect(!budget.tryCharge(1, stale: false, countRefusal: false))
+        #expect(!budget.tryCharge(1, outsideReserve: false, countRefusal: false))
         #expect(budget.refusalCount == 2)
         budget.release(400)
         #expect(budget.inUse == 600 && !budget.isReserveInUse)
@@ -31,7 +31,7 @@ import Testing
         await withTaskGroup(of: Void.self) { group in
             for _ in 0..<8 {
                 group.addTask {
-                    for _ in 0..<10_000 where budget.tryCharge(4_096, stale: false, countRefusal: false) {
+                    for _ in 0..<10_000 where budget.tryCharge(4_096, outsideReserve: false, countRefusal: false) {
                         #expect(budget.inUse <= 1 << 20)
                         budget.release(4_096)
                     }
