@@ -1,4 +1,4 @@
-public import ECIProfileCore
+internal import ECIProfileCore
 public import KubernetesClient
 
 /// Reads from a cluster what `diff` needs, with paginated LIST calls only (read-only, the

@@ -1,4 +1,4 @@
-public import ECIProfileCore
+internal import ECIProfileCore
 
 /// How one object's next pod fares under the new profile compared with the old one.
 public struct ImpactChange: Sendable {

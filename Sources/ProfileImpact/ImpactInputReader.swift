@@ -1,5 +1,5 @@
-public import AdmissionCodec
-public import ECIProfileCore
+internal import AdmissionCodec
+internal import ECIProfileCore
 internal import Foundation
 internal import ProfileSource
 

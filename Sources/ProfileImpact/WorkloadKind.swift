@@ -1,4 +1,4 @@
-public import ECIProfileCore
+internal import ECIProfileCore
 
 /// The objects whose pod templates `diff` reads: the pods they create next are what a profile
 /// change affects.
