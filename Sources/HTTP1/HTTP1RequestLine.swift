@@ -19,7 +19,8 @@ struct HTTP1RequestLine {
             throw .badRequest("malformed request line")
         }
         let methodBytes = UnsafeRawBufferPointer(rebasing: line[..<methodEnd])
-        guard let method = try Self.commonMethod(methodBytes) ?? HTTPRequest.Method(String(decoding: methodBytes, as: UTF8.self))
+        guard HTTP1Grammar.isToken(methodBytes),
+            let method = Self.commonMethod(methodBytes) ?? HTTPRequest.Method(String(decoding: methodBytes, as: UTF8.self))
         else {
             throw .badRequest("invalid method")
         }
@@ -52,9 +53,8 @@ struct HTTP1RequestLine {
     }
 
     /// POST (every admission review) and GET (probes) without building and validating a String;
-    /// nil for other methods, and throws for a method that is not a token.
-    private static func commonMethod(_ bytes: UnsafeRawBufferPointer) throws(HTTP1ParseError) -> HTTPRequest.Method? {
-        guard HTTP1Grammar.isToken(bytes) else { throw .badRequest("invalid method") }
+    /// nil for other methods.
+    private static func commonMethod(_ bytes: UnsafeRawBufferPointer) -> HTTPRequest.Method? {
         if HTTP1Grammar.equals(bytes, "POST") { return .post }
         if HTTP1Grammar.equals(bytes, "GET") { return .get }
         return nil
