@@ -13,6 +13,8 @@ final class HTTPServerLoop {
     /// Connections whose reading waits for memory budget.
     private var parked: [Int32: HTTPConnection] = [:]
     private var budgetWatch: TimerID?
+    /// When this loop last shed an upload to admit a new connection (monotonic nanoseconds).
+    private var lastShedForAccept: UInt64 = 0
 
     /// How often a loop resumes parked connections and sheds slow ones while the memory budget is under
     /// pressure (see `watchBudget`; idle otherwise).
@@ -94,9 +96,7 @@ final class HTTPServerLoop {
         // A new connection may only take budget outside the reserve: the reserve is for the reads of
         // connections already open (parked ones are resumed from it), which a stream of reconnecting
         // attackers would otherwise take first.
-        guard open <= environment.configuration.maxConnections, !isShuttingDown,
-              environment.memoryBudget?.tryCharge(estimate, outsideReserve: true) ?? true
-        else {
+        guard open <= environment.configuration.maxConnections, !isShuttingDown, admitsNewConnection(estimate) else {
             environment.openConnections.wrappingSubtract(1, ordering: .relaxed)
             socket.close()
             environment.observer?.connectionRejected()
@@ -116,6 +116,27 @@ final class HTTPServerLoop {
         }
         connections[connection.fileDescriptor] = connection
         environment.observer?.connectionOpened()
+    }
+
+    /// Whether the memory budget takes a new connection's `estimate` outside the reserve. When it cannot, the
+    /// oldest upload on a connection that never delivered a request, held back or slow for `staleAfter`, is
+    /// shed to make room, at most once per `staleAfter` on this loop. A connection refused here is closed at
+    /// once, so unlike a request already reading it can never starve long enough for the starvation rule to
+    /// make room for it (a new client's first review would be refused for as long as the uploads hold); the
+    /// pacing keeps reconnecting attackers from rotating the holders, each shed costing a new handshake.
+    private func admitsNewConnection(_ estimate: Int) -> Bool {
+        guard let budget = environment.memoryBudget else { return true }
+        if budget.tryCharge(estimate, outsideReserve: true) { return true }
+        let now = loop.now()
+        let wait = budget.staleAfter.clampedNanoseconds
+        guard now &- lastShedForAccept >= wait,
+              let victim = oldestHolder(where: {
+                  $0.requestsReceived == 0 && ($0.isParked || $0.isStale) && now &- ($0.holdingSince ?? now) >= wait
+              })
+        else { return false }
+        lastShedForAccept = now
+        victim.shed()
+        return budget.tryCharge(estimate, outsideReserve: true, countRefusal: false)
     }
 
     /// Whether a connection in its TLS handshake may read in this iteration (counted when it may).
