@@ -119,8 +119,9 @@ final class HTTPServerLoop {
     }
 
     /// Whether the memory budget takes a new connection's `estimate` outside the reserve. When it cannot, the
-    /// oldest upload on a connection that never delivered a request, held back or slow for `staleAfter`, is
-    /// shed to make room, at most once per `staleAfter` on this loop. A connection refused here is closed at
+    /// oldest upload on this loop's connections that never delivered a request, held back or slow for
+    /// `staleAfter`, is shed to make room, at most once per `staleAfter` on this loop (other loops'
+    /// connections cannot be touched from here). A connection refused here is closed at
     /// once, so unlike a request already reading it can never starve long enough for the starvation rule to
     /// make room for it (a new client's first review would be refused for as long as the uploads hold); the
     /// pacing keeps reconnecting attackers from rotating the holders, each shed costing a new handshake.

@@ -89,6 +89,26 @@ import Testing
         #expect(!upload.isClosedByPeer(within: .milliseconds(100)))
     }
 
+    @Test func aNewConnectionTheBudgetCannotTakeShedsAnUploadHeldBackForLongerThanStaleAfter() throws {
+        // One loop: a loop sheds only its own connections to admit a new one.
+        let budget = MemoryBudget(limit: 2 << 20, reserve: 1 << 20, staleAfter: .milliseconds(300))
+        let server = try TestServer(tls: false, threads: 1) { $0.memoryBudget = budget }
+        defer { server.stop() }
+        let upload = try stalledUpload(port: server.port, declared: 4 << 20, sent: 3 << 20)
+        #expect(server.observer.wait { _ in budget.refusalCount > 0 })
+        usleep(400_000)  // held back for longer than staleAfter (300 ms)
+        // Whatever else holds the part outside the reserve (more uploads), charged here to fill it exactly.
+        let filler = max(0, budget.limit - budget.reserve - budget.inUse)
+        budget.forceCharge(filler)
+        defer { budget.release(filler) }
+
+        let client = try RawClient(port: server.port)
+        client.send("POST /echo HTTP/1.1\r\nHost: a\r\nContent-Length: 5\r\n\r\nhello")
+        #expect(client.read(until: "hello").hasPrefix("HTTP/1.1 200 OK\r\n"))
+        #expect(budget.shedCount == 1)
+        #expect(upload.readUntilClosed(timeout: .seconds(1)).text.contains("HTTP/1.1 503 "))
+    }
+
     /// Iterations of all of `server`'s loops during 300 ms (sampling wakes each loop once at either end).
     private func loopIterationsDuring300ms(of server: TestServer) throws -> UInt64 {
         let sample = { try server.group.loops.map { loop in try loop.runBlocking { loop.iteration } } }
