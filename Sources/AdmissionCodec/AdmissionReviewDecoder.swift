@@ -25,15 +25,17 @@ public enum AdmissionReviewDecoder {
             try reader.expectEnd()
             return .failure(.notAdmissionReview("the document is not an object"))
         }
-        var apiVersion: String?
-        var kind: String?
+        // apiVersion and kind are compared in place (views of the body): only an error message
+        // decodes them.
+        var apiVersion: JSONKey?
+        var kind: JSONKey?
         var request: PartialRequest?
         try reader.beginObject()
         while let key = try reader.nextKey() {
             if key == "apiVersion", try reader.peekKind() == .string {
-                apiVersion = try reader.readString()
+                apiVersion = try reader.readStringKey()
             } else if key == "kind", try reader.peekKind() == .string {
-                kind = try reader.readString()
+                kind = try reader.readStringKey()
             } else if key == "request", try reader.peekKind() == .object {
                 request = try PartialRequest(from: &reader)
             } else {
@@ -41,10 +43,15 @@ public enum AdmissionReviewDecoder {
             }
         }
         try reader.expectEnd()
-        guard kind == "AdmissionReview" else {
-            return .failure(.notAdmissionReview("kind is \(kind.map { "\"\($0)\"" } ?? "missing"), not \"AdmissionReview\""))
+        guard let kind, kind == "AdmissionReview" else {
+            return .failure(.notAdmissionReview("kind is \(kind.map { "\"\($0.string)\"" } ?? "missing"), not \"AdmissionReview\""))
         }
-        guard let apiVersion, let version = AdmissionAPIVersion(rawValue: apiVersion) else {
+        let version: AdmissionAPIVersion
+        if let apiVersion, apiVersion == "admission.k8s.io/v1" {
+            version = .v1
+        } else if let apiVersion, apiVersion == "admission.k8s.io/v1beta1" {
+            version = .v1beta1
+        } else {
             return .failure(.notAdmissionReview("apiVersion must be admission.k8s.io/v1 or v1beta1"))
         }
         guard let request else { return .failure(.missingRequest) }
@@ -69,21 +76,21 @@ private struct PartialRequest {
 
     init(from reader: inout JSONReader) throws(JSONError) {
         try reader.beginObject()
+        // The name first: most members are skipped, and their kind is then never needed.
         while let key = try reader.nextKey() {
-            let kind = try reader.peekKind()
-            if kind == .string, key == "uid" {
+            if key == "uid", try reader.peekKind() == .string {
                 uid = try reader.readString()
-            } else if kind == .string, key == "operation" {
+            } else if key == "operation", try reader.peekKind() == .string {
                 operation = try reader.readString()
-            } else if kind == .string, key == "subResource" {
+            } else if key == "subResource", try reader.peekKind() == .string {
                 subResource = try reader.readString()
-            } else if kind == .string, key == "namespace" {
+            } else if key == "namespace", try reader.peekKind() == .string {
                 namespace = try reader.readString()
-            } else if kind == .bool, key == "dryRun" {
+            } else if key == "dryRun", try reader.peekKind() == .bool {
                 dryRun = try reader.readBool()
-            } else if kind == .object, key == "resource" {
+            } else if key == "resource", try reader.peekKind() == .object {
                 try readResource(&reader)
-            } else if kind == .object, key == "object" {
+            } else if key == "object", try reader.peekKind() == .object {
                 pod = try Self.readPod(&reader)
             } else {
                 try reader.skipValue()

@@ -33,6 +33,12 @@ private func review(_ name: String) throws -> [UInt8] {
         #expect(try AdmissionReviewDecoder.decode(try review("038-UPDATE-batch-labels-only")).attributes.operation == "UPDATE")
     }
 
+    /// kind and apiVersion are compared without being decoded, except when they hold escapes.
+    @Test func readsEscapedKindAndAPIVersion() throws {
+        let body = #"{"kind":"Admission\u0052eview","apiVersion":"admission.k8s.io\/v1beta1","request":{"uid":"1"}}"#
+        #expect(try AdmissionReviewDecoder.decode(Array(body.utf8)).apiVersion == .v1beta1)
+    }
+
     @Test func readsAffinityAndUnicode() throws {
         let empty = try #require(try AdmissionReviewDecoder.decode(try review("033-CREATE-batch-empty-maps")).pod?.get())
         #expect(empty.affinity == PodSnapshot.Affinity())
@@ -46,6 +52,10 @@ private func review(_ name: String) throws -> [UInt8] {
          "body is not valid JSON: unterminated object at byte 82"),
         ("[]", "body is not an AdmissionReview: the document is not an object"),
         (#"{"kind":"Pod","apiVersion":"v1"}"#, #"body is not an AdmissionReview: kind is "Pod", not "AdmissionReview""#),
+        (#"{"kind":"P\u006fd\n","apiVersion":"v1"}"#, "body is not an AdmissionReview: kind is \"Pod\n\", not \"AdmissionReview\""),
+        (#"{"kind":1,"apiVersion":"admission.k8s.io/v1"}"#, #"body is not an AdmissionReview: kind is missing, not "AdmissionReview""#),
+        (#"{"kind":"AdmissionReview","apiVersion":"admission.k8s.io/v1 ","request":{"uid":"1"}}"#,
+         "body is not an AdmissionReview: apiVersion must be admission.k8s.io/v1 or v1beta1"),
         (#"{"kind":"AdmissionReview","apiVersion":"admission.k8s.io/v2","request":{"uid":"1"}}"#,
          "body is not an AdmissionReview: apiVersion must be admission.k8s.io/v1 or v1beta1"),
         (#"{"kind":"AdmissionReview","apiVersion":"admission.k8s.io/v1"}"#, "AdmissionReview has no request"),

@@ -92,6 +92,66 @@ import Testing
         #expect(throws: JSONError.self) { try JSONValue(parsing: deep) }
     }
 
+    /// Skips `text` as one value, as the decoders skip what they do not read.
+    private func skip(_ text: String) throws(JSONError) -> Int {
+        let result: Result<Int, JSONError> = Array(text.utf8).withUnsafeBytes { raw in
+            var reader = JSONReader(raw)
+            do throws(JSONError) {
+                try reader.skipValue()
+                try reader.expectEnd()
+                return .success(reader.offset)
+            } catch {
+                return .failure(error)
+            }
+        }
+        return try result.get()
+    }
+
+    @Test(arguments: [
+        ("{", "expected a member name at byte 1"),
+        ("[", "unexpected end of input at byte 1"),
+        (#"{"a":1,}"#, "expected a member name at byte 7"),
+        (#"{"a" 1}"#, "expected ':' at byte 5"),
+        ("[1,]", "unexpected character at byte 3"),
+        (#"{"a":{"b":[1,2}}"#, "expected ',' or ']' at byte 14"),
+        (#"{"a":[{}]"#, "unterminated object at byte 9"),
+        (#"[{"a":[]} ]]"#, "unexpected data after the document at byte 11"),
+        (#"["abc"#, "unterminated string at byte 5"),
+        ("[tru]", "expected a boolean at byte 1"),
+        (#"{"a":nul}"#, "expected null at byte 5"),
+        (#"{"a":-}"#, "bad number at byte 6"),
+    ])
+    func skipRejectsInvalidJSON(text: String, message: String) {
+        #expect(throws: JSONError.self) { try skip(text) }
+        do {
+            _ = try skip(text)
+        } catch {
+            #expect(error.description == message)
+        }
+    }
+
+    /// Past 64 open containers the skipper keeps the outer ones' kinds apart from the innermost
+    /// 64: each depth closes with the right bracket, and a wrong one is found at any depth.
+    @Test(arguments: [1, 63, 64, 65, 128, 255])
+    func skipsNestingPastSixtyFourContainers(depth: Int) throws {
+        // Alternating objects and arrays, so a lost kind shows as a mismatched bracket.
+        let openers = (0..<depth).map { $0.isMultiple(of: 2) ? #"{"k":"# : "[" }
+        let closers = (0..<depth).reversed().map { $0.isMultiple(of: 2) ? "}" : "]" }
+        let text = openers.joined() + "1" + closers.joined()
+        #expect(try skip(text) == text.utf8.count)
+        for level in Set([0, depth / 2, depth - 1]) {
+            var wrong = closers
+            wrong[depth - 1 - level] = level.isMultiple(of: 2) ? "]" : "}"
+            let bad = openers.joined() + "1" + wrong.joined()
+            let position = bad.utf8.count - 1 - level
+            let expected = level.isMultiple(of: 2) ? "expected ',' or '}'" : "expected ',' or ']'"
+            #expect(throws: JSONError(offset: position, message: expected), "depth \(depth), level \(level)") { try skip(bad) }
+        }
+        #expect(throws: JSONError(offset: 256 * 5 + 1, message: "nesting deeper than 256")) {
+            try skip(String(repeating: #"{"k":"#, count: 256) + "{}")
+        }
+    }
+
     @Test func writerEscapesWhatJSONRequires() throws {
         let text = "quote\" back\\ nl\n ctl\u{01} 节点"
         let written = JSONValue.string(text).jsonString

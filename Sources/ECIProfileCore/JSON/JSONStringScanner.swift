@@ -86,18 +86,21 @@ enum JSONStringScanner {
         let nonASCII: UInt64 = stopsAtNonASCII ? ~0 : 0
         let count = bytes.count
         var index = start
-        while index + 8 <= count {
-            let word = UInt64(littleEndian: bytes.loadUnaligned(fromByteOffset: index, as: UInt64.self))
-            let quote = word ^ (ones &* 0x22)
-            let backslash = word ^ (ones &* 0x5C)
-            // A byte is zero, or below 0x20, when subtracting sets its high bit from a clear one.
-            // A borrow can also flag bytes after a flagged one, never before it: the lowest flag
-            // (the first byte in memory) is exact.
-            // A non-ASCII byte has its own high bit set (exact, no borrow involved); the writer masks it out.
-            let special = (((quote &- ones) & ~quote) | ((backslash &- ones) & ~backslash)
-                | ((word &- ones &* 0x20) & ~word) | (word & nonASCII)) & highs
-            if special != 0 { return index + special.trailingZeroBitCount >> 3 }
-            index += 8
+        // On the base address with wrapping arithmetic: no nil or overflow check per word.
+        if let base = UnsafeRawPointer(bytes.baseAddress) {
+            while index &+ 8 <= count {
+                let word = UInt64(littleEndian: base.loadUnaligned(fromByteOffset: index, as: UInt64.self))
+                let quote = word ^ (ones &* 0x22)
+                let backslash = word ^ (ones &* 0x5C)
+                // A byte is zero, or below 0x20, when subtracting sets its high bit from a clear one.
+                // A borrow can also flag bytes after a flagged one, never before it: the lowest flag
+                // (the first byte in memory) is exact.
+                // A non-ASCII byte has its own high bit set (exact, no borrow involved); the writer masks it out.
+                let special = (((quote &- ones) & ~quote) | ((backslash &- ones) & ~backslash)
+                    | ((word &- ones &* 0x20) & ~word) | (word & nonASCII)) & highs
+                if special != 0 { return index &+ special.trailingZeroBitCount >> 3 }
+                index &+= 8
+            }
         }
         while index < count {
             let byte = bytes[index]

@@ -162,7 +162,7 @@ extension PodSnapshot {
                 toleration.key = try reader.readOptionalString() ?? ""
             } else if key == "operator" {
                 // An operator Kubernetes would reject is read as Equal, the stricter reading.
-                toleration.operator = try reader.readOptionalString().flatMap(Toleration.Operator.init(rawValue:))
+                toleration.operator = try readOperator(&reader)
             } else if key == "value" {
                 toleration.value = try reader.readOptionalString() ?? ""
             } else if key == "effect" {
@@ -172,6 +172,16 @@ extension PodSnapshot {
             }
         }
         return toleration
+    }
+
+    /// A toleration's operator, compared in place; nil for `null` or a name that is not one.
+    private static func readOperator(_ reader: inout JSONReader) throws -> Toleration.Operator? {
+        guard try reader.peekKind() != .null else {
+            try reader.skipValue()
+            return nil
+        }
+        let name = try reader.readStringKey()
+        return name == "Exists" ? .exists : name == "Equal" ? .equal : nil
     }
 
     /// The affinity, and the node names its required node affinity pins the pod to (see
