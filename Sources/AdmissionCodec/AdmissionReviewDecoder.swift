@@ -29,7 +29,8 @@ public enum AdmissionReviewDecoder {
         // decodes them.
         var apiVersion: JSONKey?
         var kind: JSONKey?
-        var request: PartialRequest?
+        var request = PartialRequest()
+        var hasRequest = false
         try reader.beginObject()
         while let key = try reader.nextKey() {
             if key == "apiVersion", try reader.peekKind() == .string {
@@ -37,7 +38,12 @@ public enum AdmissionReviewDecoder {
             } else if key == "kind", try reader.peekKind() == .string {
                 kind = try reader.readStringKey()
             } else if key == "request", try reader.peekKind() == .object {
-                request = try PartialRequest(from: &reader)
+                // Read in place (a repeated member starts afresh): a request read into a value of
+                // its own and then stored was copied whole, pod included (measured with callgrind:
+                // 1.5k instructions of the bench review).
+                request = PartialRequest()
+                try request.read(from: &reader)
+                hasRequest = true
             } else {
                 try reader.skipValue()
             }
@@ -54,7 +60,7 @@ public enum AdmissionReviewDecoder {
         } else {
             return .failure(.notAdmissionReview("apiVersion must be admission.k8s.io/v1 or v1beta1"))
         }
-        guard let request else { return .failure(.missingRequest) }
+        guard hasRequest else { return .failure(.missingRequest) }
         guard !request.uid.isEmpty else { return .failure(.missingUID) }
         guard request.uid.utf8.count <= maximumUIDBytes else { return .failure(.uidTooLong(request.uid.utf8.count)) }
         let attributes = AdmissionAttributes(operation: request.operation, group: request.group, resource: request.resource,
@@ -74,7 +80,7 @@ private struct PartialRequest {
     var dryRun = false
     var pod: Result<PodSnapshot, PodDecodingError>?
 
-    init(from reader: inout JSONReader) throws(JSONError) {
+    mutating func read(from reader: inout JSONReader) throws(JSONError) {
         try reader.beginObject()
         // The name first: most members are skipped, and their kind is then never needed.
         while let key = try reader.nextKey() {

@@ -39,6 +39,19 @@ private func review(_ name: String) throws -> [UInt8] {
         #expect(try AdmissionReviewDecoder.decode(Array(body.utf8)).apiVersion == .v1beta1)
     }
 
+    /// A repeated `request` counts as its last occurrence, read afresh: nothing of the first stays.
+    @Test func aRepeatedRequestCountsAsItsLastOccurrence() throws {
+        let body = #"""
+            {"kind":"AdmissionReview","apiVersion":"admission.k8s.io/v1",
+             "request":{"uid":"1","dryRun":true,"namespace":"a","object":{"metadata":{},"spec":{}}},"request":{"uid":"2"}}
+            """#
+        let request = try AdmissionReviewDecoder.decode(Array(body.utf8))
+        #expect(request.uid == "2")
+        #expect(request.dryRun == false)
+        #expect(request.attributes == AdmissionAttributes(operation: "", resource: "", namespace: ""))
+        #expect(request.pod == nil)
+    }
+
     @Test func readsAffinityAndUnicode() throws {
         let empty = try #require(try AdmissionReviewDecoder.decode(try review("033-CREATE-batch-empty-maps")).pod?.get())
         #expect(empty.affinity == PodSnapshot.Affinity())
