@@ -34,13 +34,15 @@ public struct AdmissionResponse: Sendable, Equatable {
         let textBytes = auditAnnotations.reduce(uid.utf8.count) { $0 + $1.key.utf8.count + $1.value.utf8.count + 6 }
             + warnings.reduce(0) { $0 + $1.utf8.count + 3 }
         var writer = JSONWriter(capacity: 160 + textBytes + Base64.encodedCount(patchJSON.count))
-        writer.writeRaw(#"{"kind":"AdmissionReview","apiVersion":"#)
-        writer.write(string: apiVersion.rawValue)
-        writer.writeRaw(#","response":{"uid":"#)
-        writer.write(string: uid)
-        writer.writeRaw(#","allowed":true"#)
-        if !patchJSON.isEmpty {
-            writer.writeRaw(#","patchType":"JSONPatch","patch":""#)
+        // Strings go between the literals' quotes: fewer appends than whole JSON strings.
+        writer.writeRaw(#"{"kind":"AdmissionReview","apiVersion":""#)
+        writer.writeUnquoted(apiVersion.rawValue)
+        writer.writeRaw(#"","response":{"uid":""#)
+        writer.writeUnquoted(uid)
+        if patchJSON.isEmpty {
+            writer.writeRaw(#"","allowed":true"#)
+        } else {
+            writer.writeRaw(#"","allowed":true,"patchType":"JSONPatch","patch":""#)
             Base64.encode(patchJSON, appendingTo: &writer.bytes)
             writer.writeRaw("\"")
         }
