@@ -49,19 +49,44 @@ extension Array where Element == JSONPatchOperation {
     }
 
     /// Reads back the operations of a patch's JSON text; an empty text is an empty patch. Nil
-    /// unless the text is an array of `add` operations.
+    /// unless the text is an array of `add` operations. Read member by member rather than as a tree
+    /// first: the CLI's `diff` reads back every patch it plans.
     public init?(jsonBytes: [UInt8]) {
         guard !jsonBytes.isEmpty else {
             self = []
             return
         }
-        guard case .array(let elements)? = try? JSONValue(parsing: jsonBytes) else { return nil }
-        var operations: [JSONPatchOperation] = []
-        for element in elements {
-            guard element["op"] == .string("add"), let path = element["path"]?.stringValue.flatMap(JSONPointer.init(parsing:)),
-                  let value = element["value"] else { return nil }
-            operations.append(.add(path, value))
+        let operations: [JSONPatchOperation]? = jsonBytes.withUnsafeBytes { raw in
+            var reader = JSONReader(raw)
+            var operations: [JSONPatchOperation] = []
+            do throws(JSONError) {
+                try reader.beginArray()
+                while try reader.nextElement() {
+                    var isAdd = false
+                    var path: JSONPointer?
+                    var value: JSONValue?
+                    try reader.beginObject()
+                    while let key = try reader.nextKey() {
+                        if key == "op" {
+                            isAdd = try reader.readString() == "add"
+                        } else if key == "path" {
+                            path = JSONPointer(parsing: try reader.readString())
+                        } else if key == "value" {
+                            value = try reader.readValue()
+                        } else {
+                            try reader.skipValue()
+                        }
+                    }
+                    guard isAdd, let path, let value else { return nil }
+                    operations.append(.add(path, value))
+                }
+                try reader.expectEnd()
+            } catch {
+                return nil
+            }
+            return operations
         }
+        guard let operations else { return nil }
         self = operations
     }
 
