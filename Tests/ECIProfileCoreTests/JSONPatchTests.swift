@@ -23,6 +23,19 @@ import Testing
         #expect(String(decoding: patch.jsonBytes, as: UTF8.self) == #"[{"op":"add","path":"/metadata/labels/a~1b","value":"v"}]"#)
     }
 
+    @Test func patchTextReadsBack() throws {
+        let patch: [JSONPatchOperation] = [
+            .add(JSONPointer(["metadata", "labels", "a/b~c"]), .string("v")),
+            .add(JSONPointer(["spec", "tolerations"]), .array([.object([KeyValue("key", "k")])])),
+        ]
+        #expect([JSONPatchOperation](jsonBytes: patch.jsonBytes) == patch)
+        #expect([JSONPatchOperation](jsonBytes: []) == [])
+        #expect([JSONPatchOperation](jsonBytes: Array(#"[{"op":"remove","path":"/a"}]"#.utf8)) == nil)
+        #expect([JSONPatchOperation](jsonBytes: Array(#"[{"op":"add","path":"a","value":1}]"#.utf8)) == nil)
+        #expect([JSONPatchOperation](jsonBytes: Array(#"[{"op":"add","path":"/a"}]"#.utf8)) == nil)
+        #expect([JSONPatchOperation](jsonBytes: Array(#"[{"op":"add","path":"/a","value":1}"#.utf8)) == nil)
+    }
+
     @Test func applyAddsMembersAndAppends() throws {
         let document = try JSONValue(parsing: #"{"spec":{"tolerations":[{"key":"a"}]},"metadata":{}}"#)
         let patch: [JSONPatchOperation] = [

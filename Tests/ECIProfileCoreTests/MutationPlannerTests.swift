@@ -62,6 +62,31 @@ struct MutationPlannerTests {
         #expect(try decision.patch.apply(to: review.object) == Fixtures.json("expected/\(caseName).json"))
     }
 
+    @Test("the patch text, put together from the profile's prepared pieces, is byte for byte its operations written whole",
+          arguments: Fixtures.caseNames)
+    func patchTextIsItsOperationsWritten(caseName: String) throws {
+        let testCase = try Fixtures.json("cases/\(caseName).json")
+        let review = try ReviewFixture(try Fixtures.json(try #require(testCase["review"]?.stringValue)))
+        let decision = try plan(review, profile: testCase["profile"])
+        let operations = try #require([JSONPatchOperation](jsonBytes: decision.patchJSON))
+        #expect(String(decoding: decision.patchJSON, as: UTF8.self)
+            == (operations.isEmpty ? "" : String(decoding: operations.jsonBytes, as: UTF8.self)))
+        #expect(JSONValue.array(operations.map(\.jsonValue)) == testCase["expected"]?["patch"])
+    }
+
+    @Test func aWantedTolerationAnEarlierOneCoversIsAddedOnce() {
+        let broad = Toleration(key: "virtual-kubelet.io/provider", operator: .exists)
+        let narrow = Toleration(key: "virtual-kubelet.io/provider", operator: .exists, effect: "NoSchedule")
+        let profile = Profile(selectors: [ProfileSelector(name: "all", objectSelector: LabelSelector())], virtualNodeSelector: [],
+                              virtualNodeTolerations: [broad, narrow])
+        let attributes = AdmissionAttributes(operation: "CREATE", resource: "pods", namespace: "ns")
+        let planner = MutationPlanner(profile: profile)
+        #expect(planner.plan(attributes, pod: PodSnapshot(), namespaceLabels: [:]).patch == [.add(JSONPointer(["spec", "tolerations"]), .array([broad.jsonValue]))])
+        // The pod's toleration covers only the narrow one: the broad one is still added, the narrow one not again.
+        let pod = PodSnapshot(tolerations: [narrow])
+        #expect(planner.plan(attributes, pod: pod, namespaceLabels: [:]).patch == [.add(JSONPointer(["spec", "tolerations", "-"]), broad.jsonValue)])
+    }
+
     @Test func effectOnlySelectorsNeverSendAPodAlone() {
         let profile = Profile(selectors: [ProfileSelector(name: "only-effect", effect: SelectorEffect(labels: [KeyValue("a", "b")]))])
         let decision = MutationPlanner(profile: profile).plan(

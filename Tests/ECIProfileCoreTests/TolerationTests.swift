@@ -31,6 +31,22 @@ import Testing
         #expect(existing.covers(Self.wantedEqual) == covers)
     }
 
+    /// The planner drops a wanted toleration an earlier one covers, relying on this.
+    @Test func coveringIsTransitive() {
+        let all = ["", "k", "other"].flatMap { key in
+            [nil, Toleration.Operator.exists, .equal].flatMap { op in
+                ["", "v", "w"].flatMap { value in ["", "NoSchedule", "NoExecute"].map { Toleration(key: key, operator: op, value: value, effect: $0) } }
+            }
+        }
+        for a in all {
+            for b in all where a.covers(b) {
+                for c in all where b.covers(c) {
+                    #expect(a.covers(c), "\(a) covers \(b), which covers \(c)")
+                }
+            }
+        }
+    }
+
     @Test func serializesOnlyPresentFields() throws {
         let toleration = Toleration(key: "k", operator: .equal, value: "v", effect: "NoExecute", tolerationSeconds: 30)
         #expect(toleration.jsonValue == (try JSONValue(parsing: #"{"key":"k","operator":"Equal","value":"v","effect":"NoExecute","tolerationSeconds":30}"#)))

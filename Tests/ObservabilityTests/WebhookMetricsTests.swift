@@ -184,6 +184,25 @@ import Testing
         #expect(lines.contains(#"eci_profile_selector_matches_total{selector="canary",mode="audit"} 1"#))
     }
 
+    /// The family keeps the counters of the keys it counted last; a changed set must still count each key.
+    @Test func repeatedAndChangingKeysCountEachTime() {
+        let metrics = isolatedMetrics()
+        for _ in 0..<3 { metrics.recordSelectorMatches(enforced: ["a", "b"]) }
+        metrics.recordSelectorMatches(enforced: ["b"])
+        metrics.recordSelectorMatches(enforced: ["a", "b"])
+        metrics.recordSelectorMatches(enforced: ["b", "a"])
+        metrics.recordAdmission(operation: "CREATE", result: "patched", duration: .microseconds(40))
+        metrics.recordAdmission(operation: "CREATE", result: "unchanged", duration: .microseconds(40))
+        metrics.recordAdmission(operation: "CREATE", result: "patched", duration: .microseconds(40))
+        let lines = sampleLines(text(metrics)).filter { $0.hasPrefix("eci_profile_selector_matches_total") || $0.hasPrefix("eci_profile_admission_requests_total") }
+        #expect(lines.sorted() == [
+            #"eci_profile_admission_requests_total{operation="CREATE",result="patched"} 2"#,
+            #"eci_profile_admission_requests_total{operation="CREATE",result="unchanged"} 1"#,
+            #"eci_profile_selector_matches_total{selector="a",mode="enforce"} 5"#,
+            #"eci_profile_selector_matches_total{selector="b",mode="enforce"} 6"#,
+        ])
+    }
+
     @Test func concurrentRecordingLosesNoCounts() async {
         let metrics = isolatedMetrics()
         await withTaskGroup(of: Void.self) { group in

@@ -15,6 +15,12 @@ public struct JSONPointer: Sendable, Hashable, CustomStringConvertible {
     public init?(parsing text: String) {
         guard !text.isEmpty else { self.init(); return }
         guard text.hasPrefix("/") else { return nil }
+        // Without a `~`, the text is already its escaped form: the CLI reads every patch the planner
+        // writes back this way, and splitting and joining its tokens cost most of that.
+        guard text.utf8.contains(UInt8(ascii: "~")) else {
+            self.init(escaped: text)
+            return
+        }
         self.init(Self.tokens(of: text))
     }
 

@@ -28,7 +28,9 @@ public struct MutationDecision: Sendable, Equatable {
     /// The first sending selector; it decides the policy (or would have, for an incompatible pod).
     public var decidingSelector: String?
     public var policy: SchedulingPolicy?
-    public var patch: [JSONPatchOperation]
+    /// The JSON Patch as text (`[{"op":"add",...}]`), as the response carries it; empty when
+    /// nothing is added.
+    public var patchJSON: [UInt8]
     /// Warnings for the response (e.g. a kept nodeSelector conflict, a failed compatibility check).
     public var warnings: [String]
     /// The compatibility checks the pod failed, in `CompatibilityCheck`'s order; empty unless
@@ -38,16 +40,21 @@ public struct MutationDecision: Sendable, Equatable {
     public var auditSelectors: [String]
 
     public init(outcome: Outcome, matchedSelectors: [String] = [], decidingSelector: String? = nil,
-                policy: SchedulingPolicy? = nil, patch: [JSONPatchOperation] = [], warnings: [String] = [],
+                policy: SchedulingPolicy? = nil, patchJSON: [UInt8] = [], warnings: [String] = [],
                 incompatibilities: [CompatibilityFailure] = [], auditSelectors: [String] = []) {
         self.outcome = outcome
         self.matchedSelectors = matchedSelectors
         self.decidingSelector = decidingSelector
         self.policy = policy
-        self.patch = patch
+        self.patchJSON = patchJSON
         self.warnings = warnings
         self.incompatibilities = incompatibilities
         self.auditSelectors = auditSelectors
+    }
+
+    /// The operations of the patch, read back from its text.
+    public var patch: [JSONPatchOperation] {
+        [JSONPatchOperation](written: patchJSON)
     }
 
     /// The response's `auditAnnotations`: the deciding selector and its policy (SPEC §2.7), the

@@ -1,21 +1,27 @@
 /// Decides what to add to a pod (SPEC §2): pure, no I/O, one call per admission request.
 public struct MutationPlanner: Sendable {
-    public let profile: Profile
+    public var profile: Profile { prepared.profile }
     /// Namespaces whose pods are never touched.
     public let excludedNamespaces: Set<String>
-    /// What the profile contributes to every patch, built once here rather than per request.
+    /// `excludedNamespaces` as a list when it is short (it usually holds one name): comparing a few
+    /// names costs less than hashing the namespace, which every request did twice (callgrind: 375
+    /// instructions each).
+    private let shortExcludedList: [String]?
+    /// The profile as planning reads it, built once here rather than per request.
     private let prepared: PreparedProfile
 
     public init(profile: Profile, excludedNamespaces: Set<String> = ["kube-system"]) {
-        self.profile = profile
         self.excludedNamespaces = excludedNamespaces
+        shortExcludedList = excludedNamespaces.count <= 4 ? Array(excludedNamespaces) : nil
         prepared = PreparedProfile(profile)
     }
 
     /// Whether a request needs the pod and the namespace's labels at all.
     public func needsPod(_ attributes: AdmissionAttributes) -> MutationDecision.SkipReason? {
         if !attributes.isPodCreation { return .notPodCreation }
-        if excludedNamespaces.contains(attributes.namespace) { return .excludedNamespace }
+        if shortExcludedList?.contains(attributes.namespace) ?? excludedNamespaces.contains(attributes.namespace) {
+            return .excludedNamespace
+        }
         return nil
     }
 
@@ -24,47 +30,45 @@ public struct MutationPlanner: Sendable {
         if let reason = needsPod(attributes) { return MutationDecision(outcome: .skipped(reason)) }
         let podLabels = pod.labels ?? [:]
         let selectors = prepared.selectors
-        var decider: ProfileSelector?
-        // Indices into `selectors`: copying a selector would retain each of its members.
+        var decider: PreparedProfile.Selector?
         var matched: [Int] = []
+        matched.reserveCapacity(selectors.count)
         var audited: [String] = []
-        for index in selectors.indices {
-            if selectors[index].selector.mode == .audit {
-                if selectors[index].selector.matches(namespaceLabels: namespaceLabels, podLabels: podLabels) {
-                    audited.append(selectors[index].selector.name)
-                }
+        for (index, selector) in selectors.enumerated() {
+            if selector.mode == .audit {
+                if selector.matches(namespaceLabels: namespaceLabels, podLabels: podLabels) { audited.append(selector.name) }
                 continue
             }
-            if !selectors[index].selector.isEffectOnly {
-                guard selectors[index].selector.matches(namespaceLabels: namespaceLabels, podLabels: podLabels) else { continue }
-                if decider == nil { decider = selectors[index].selector }
+            if selector.sends {
+                guard selector.matches(namespaceLabels: namespaceLabels, podLabels: podLabels) else { continue }
+                if decider == nil { decider = selector }
             }
             matched.append(index)
         }
         guard let decider else { return MutationDecision(outcome: .unmatched, auditSelectors: audited) }
-        let matchedNames = matched.map { selectors[$0].selector.name }
+        let matchedNames = matched.map { selectors[$0].name }
         // Checked only now: pods that no selector sends are never checked (SPEC §2.10). A pod
         // that fails gets nothing, not even effects or tolerations.
-        let failures = prepared.compatibilityChecks.compactMap { $0.failure(of: pod) }
+        let failures = prepared.profile.compatibilityChecks.compactMap { $0.failure(of: pod) }
         if !failures.isEmpty {
             return MutationDecision(outcome: .incompatible, matchedSelectors: matchedNames, decidingSelector: decider.name,
                                     policy: decider.policy, warnings: failures.map(\.warning), incompatibilities: failures,
                                     auditSelectors: audited)
         }
-        var builder = PatchBuilder(pod: pod)
+        var builder = PatchBuilder(capacity: prepared.patchCapacity)
         if pod.nodeName?.isEmpty ?? true {
             if decider.policy == .virtualNodeOnly {
-                builder.addNodeSelector(prepared.nodeSelector, selector: decider.name)
+                builder.addNodeSelector(prepared.nodeSelector, to: pod, selector: decider.name)
             }
-            builder.addTolerations(prepared.tolerations)
+            builder.addTolerations(prepared.tolerations, to: pod)
             if decider.policy == .normalNodePrefer, let avoidingAffinity = prepared.avoidingAffinity {
-                builder.addAvoidingAffinity(avoidingAffinity)
+                builder.addAvoidingAffinity(avoidingAffinity, to: pod)
             }
         }
-        builder.addAnnotations(matched.lazy.flatMap { selectors[$0].annotations })
-        builder.addLabels(matched.lazy.flatMap { selectors[$0].labels })
+        builder.addAnnotations(matched.lazy.flatMap { selectors[$0].annotations }, to: pod)
+        builder.addLabels(matched.lazy.flatMap { selectors[$0].labels }, to: pod)
         return MutationDecision(outcome: .matched, matchedSelectors: matchedNames, decidingSelector: decider.name,
-                                policy: decider.policy, patch: builder.operations, warnings: builder.warnings,
+                                policy: decider.policy, patchJSON: builder.finish(), warnings: builder.warnings,
                                 auditSelectors: audited)
     }
 }

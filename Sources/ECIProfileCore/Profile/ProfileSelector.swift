@@ -51,9 +51,4 @@ public struct ProfileSelector: Sendable, Hashable {
     /// A selector with neither a namespace nor an object selector: it never sends a pod to
     /// virtual nodes by itself, but its effect joins every pod another selector sends there.
     public var isEffectOnly: Bool { namespaceSelector == nil && objectSelector == nil }
-
-    /// Whether the namespace's and the pod's labels satisfy both selectors that are present.
-    public func matches(namespaceLabels: [String: String], podLabels: [String: String]) -> Bool {
-        (namespaceSelector?.matches(namespaceLabels) ?? true) && (objectSelector?.matches(podLabels) ?? true)
-    }
 }
