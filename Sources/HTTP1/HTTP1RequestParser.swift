@@ -145,6 +145,9 @@ public struct HTTP1RequestParser: Sendable {
         case .complete(let blockLength):
             length = blockLength
         }
+        // A local copy: `self.limits` read inside the closure made Swift copy the whole parser for the
+        // call (callgrind).
+        let limits = limits
         let (head, framing) = try withUnreadBytes { (bytes) throws(HTTP1ParseError) in
             try HTTP1HeadParser.parse(UnsafeRawBufferPointer(rebasing: bytes[..<length]), limits: limits)
         }
