@@ -54,7 +54,18 @@ public struct HTTP1RequestParser: Sendable {
     /// Buffers bytes received from the connection; ignored once the parser has failed.
     public mutating func append(_ bytes: UnsafeRawBufferPointer) {
         guard !bytes.isEmpty else { return }
-        if case .failed = state { return }
+        append { $0.append(contentsOf: bytes) }
+    }
+
+    /// Lets `fill` append received bytes to the end of the parser's buffer itself, which it must
+    /// otherwise leave alone; what it appends is input as from `append(_:)`, and is discarded once the
+    /// parser has failed. A TLS connection decrypts straight into it, sparing a copy of every request
+    /// through a buffer of its own.
+    public mutating func append<Result>(by fill: (inout [UInt8]) -> Result) -> Result {
+        if case .failed = state {
+            var discarded: [UInt8] = []
+            return fill(&discarded)
+        }
         if readIndex == buffer.count {
             if buffer.capacity > Self.retainedCapacity {
                 buffer = []
@@ -66,7 +77,7 @@ public struct HTTP1RequestParser: Sendable {
             buffer.removeSubrange(..<readIndex)
             readIndex = 0
         }
-        buffer.append(contentsOf: bytes)
+        return fill(&buffer)
     }
 
     /// The next event, or nil when more bytes are needed; throws (and stays failed) on a refused request.
@@ -134,6 +145,9 @@ public struct HTTP1RequestParser: Sendable {
         case .complete(let blockLength):
             length = blockLength
         }
+        // A local copy: `self.limits` read inside the closure made Swift copy the whole parser for the
+        // call (callgrind).
+        let limits = limits
         let (head, framing) = try withUnreadBytes { (bytes) throws(HTTP1ParseError) in
             try HTTP1HeadParser.parse(UnsafeRawBufferPointer(rebasing: bytes[..<length]), limits: limits)
         }

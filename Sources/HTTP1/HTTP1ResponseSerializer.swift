@@ -15,11 +15,17 @@ public enum HTTP1ResponseSerializer {
         let hasContent = status.code >= 200 && status.code != 204
         out.reserveCapacity(out.count + 64 + response.headerFields.count * 32 + (hasContent ? body.count : 0))
 
-        append("HTTP/1.1 ", to: &out)
-        appendDecimal(status.code, minimumDigits: 3, to: &out)
-        out.append(HTTP1Grammar.space)
-        appendLatin1(status.reasonPhrase, to: &out)
-        append("\r\n", to: &out)
+        if status.code == 200, status.reasonPhrase == "OK" {
+            // Every admission answer: one copy rather than five appends and a decimal conversion, ~0.5k
+            // instructions less per response (callgrind).
+            append("HTTP/1.1 200 OK\r\n", to: &out)
+        } else {
+            append("HTTP/1.1 ", to: &out)
+            appendDecimal(status.code, minimumDigits: 3, to: &out)
+            out.append(HTTP1Grammar.space)
+            appendLatin1(status.reasonPhrase, to: &out)
+            append("\r\n", to: &out)
+        }
 
         for field in response.headerFields where !isFramingField(field.name) {
             appendUTF8(field.name.rawName, to: &out)

@@ -1,6 +1,7 @@
 import HTTP1
 import HTTPTypes
 import Logging
+import TLSEngine
 
 extension HTTPConnection {
     /// Parses `bytes` and answers every request they complete, in order (pipelining), into `staging`.
@@ -41,6 +42,19 @@ extension HTTPConnection {
         } else if headStartedAt == nil {
             headStartedAt = lastActivity
         }
+    }
+
+    /// Decrypts `ciphertext` straight into the parser's buffer (rather than through `plaintext`, a copy of
+    /// every request fewer), then answers what the new bytes complete.
+    func decryptHTTP1(_ ciphertext: UnsafeRawBufferPointer, with tls: TLSConnection) -> TLSReadResult {
+        var decrypted = false
+        let result = parser.append { buffer in
+            let count = buffer.count
+            defer { decrypted = buffer.count > count }
+            return tls.readPlaintext(from: ciphertext, into: &buffer)
+        }
+        if decrypted { processHTTP1(UnsafeRawBufferPointer(start: nil, count: 0)) }
+        return result
     }
 
     /// Calls the handler and serializes its response now or, for a deferred answer, when it arrives

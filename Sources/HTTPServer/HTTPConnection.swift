@@ -9,7 +9,8 @@ import TLSEngine
 /// deadlines in `HTTPConnection+Timeouts.swift`.
 ///
 /// Maintainers' note on the data path: socket bytes land in the loop's scratch buffer; with TLS they are
-/// decrypted into `plaintext` (reused). Responses are serialized into `staging` (reused), encrypted (or, in
+/// decrypted straight into the HTTP/1.1 parser's buffer, or during the handshake and over HTTP/2 into
+/// `plaintext` (reused). Responses are serialized into `staging` (reused), encrypted (or, in
 /// plain mode, swapped) into `output` once per read batch, and written with one `send`. Whatever the socket
 /// does not take stays in `output` with write interest on; past `maxBufferedOutputBytes` reading pauses.
 /// With a `MemoryBudget`, each read is charged before it is made and the charge is trued up to what the
@@ -61,7 +62,7 @@ final class HTTPConnection {
     var http2Requests: [HTTP2Request] = []
 
     // Buffers, reused for the connection's lifetime.
-    /// Decrypted input (TLS only).
+    /// Decrypted input (TLS only) during the handshake and over HTTP/2.
     var plaintext: [UInt8] = []
     /// Serialized output not yet encrypted (TLS) or moved to `output` (plain).
     var staging: [UInt8] = []
@@ -231,14 +232,19 @@ final class HTTPConnection {
         var offset = 0
         while offset < bytes.count {
             let end = min(bytes.count, offset + Self.tlsFeedBytes)
-            result = tls.readPlaintext(from: UnsafeRawBufferPointer(rebasing: bytes[offset..<end]), into: &plaintext)
+            let ciphertext = UnsafeRawBufferPointer(rebasing: bytes[offset..<end])
             offset = end
-            if case .handshaking = state, tls.isHandshakeComplete {
-                selectProtocol(tls.negotiatedALPN)
-            }
-            if !plaintext.isEmpty {
-                plaintext.withUnsafeBytes { process($0) }
-                plaintext.removeAll(keepingCapacity: plaintext.capacity <= Self.tlsFeedBytes)
+            if case .http1 = state {
+                result = decryptHTTP1(ciphertext, with: tls)
+            } else {
+                result = tls.readPlaintext(from: ciphertext, into: &plaintext)
+                if case .handshaking = state, tls.isHandshakeComplete {
+                    selectProtocol(tls.negotiatedALPN)
+                }
+                if !plaintext.isEmpty {
+                    plaintext.withUnsafeBytes { process($0) }
+                    plaintext.removeAll(keepingCapacity: plaintext.capacity <= Self.tlsFeedBytes)
+                }
             }
             guard case .ok = result, acceptsInput else { break }
         }
