@@ -18,7 +18,7 @@ struct EffectAttribution {
         for selector in selectors {
             let annotations = Self.attribute(selector.effect.annotations, podKeys: pod.annotationKeys ?? [],
                                              owners: &annotationOwners, selector: selector.name)
-            let labels = Self.attribute(selector.effect.labels, podKeys: Set((pod.labels ?? [:]).keys),
+            let labels = Self.attribute(selector.effect.labels, podKeys: Set((pod.labels?.entries ?? []).map(\.key)),
                                         owners: &labelOwners, selector: selector.name)
             guard !annotations.isEmpty || !labels.isEmpty else { continue }
             lines.append("  \"\(selector.name)\":")

@@ -22,7 +22,7 @@ struct ExplanationFormatter {
             lines.append("Decision: allowed unchanged (\(reason.rawValue))")
             return lines.joined(separator: "\n")
         }
-        lines.append("Pod labels: \(Self.format(pod.labels ?? [:]))")
+        lines.append("Pod labels: \(Self.format(pod.labels?.entries ?? []))")
         lines.append("Selectors, in profile order:")
         for evaluation in planner.evaluate(podLabels: pod.labels ?? [:], namespaceLabels: namespaceLabels) {
             lines.append("  " + describe(evaluation, decision: decision))
@@ -111,7 +111,7 @@ struct ExplanationFormatter {
         return "\(mark) \(name): \(parts.joined(separator: "; "))\(role)"
     }
 
-    private static func format(_ labels: [String: String]) -> String {
+    private static func format(_ labels: some Collection<(key: String, value: String)>) -> String {
         labels.isEmpty ? "(none)" : labels.sorted { $0.key < $1.key }.map { "\($0.key)=\($0.value)" }.joined(separator: ",")
     }
 }

@@ -64,6 +64,10 @@ import Testing
             let labels = Self.randomLabels(&g)
             let expected = Self.referenceMatches(selector, labels)
             #expect(selector.matches(labels) == expected, "\(selector.description) vs \(labels)")
+            // A pod's labels, as decoded: the same answer from a `StringMap` in any order.
+            var podLabels = StringMap()
+            for (key, value) in labels.shuffled(using: &g) { podLabels.updateValue(value, forKey: key) }
+            #expect(selector.matches(podLabels) == expected, "\(selector.description) vs \(podLabels.entries)")
             if expected { matches += 1 }
         }
         // The generator must exercise both answers, or the comparison proves little.

@@ -87,6 +87,22 @@ struct MutationPlannerTests {
         #expect(planner.plan(attributes, pod: pod, namespaceLabels: [:]).patch == [.add(JSONPointer(["spec", "tolerations", "-"]), broad.jsonValue)])
     }
 
+    /// A key repeated in the pod's nodeSelector or labels counts as its last occurrence: the
+    /// pod's last `type` is the wanted one (no warning, nothing added), its last `eci` is kept.
+    @Test func repeatedPodKeysCountAsTheirLastOccurrence() throws {
+        let profile = Profile(selectors: [ProfileSelector(name: "all", objectSelector: LabelSelector(matchLabels: [KeyValue("app", "web")]),
+                                                          effect: SelectorEffect(labels: [KeyValue("eci", "true"), KeyValue("zone", "z1")]))],
+                              virtualNodeTolerations: [])
+        let pod = try PodSnapshot(json: Array(#"""
+            {"metadata":{"labels":{"app":"db","eci":"false","app":"web"}},"spec":{"nodeSelector":{"type":"node","type":"virtual-kubelet"}}}
+            """#.utf8))
+        let decision = MutationPlanner(profile: profile).plan(
+            AdmissionAttributes(operation: "CREATE", resource: "pods", namespace: "ns"), pod: pod, namespaceLabels: [:])
+        #expect(decision.outcome == .matched)
+        #expect(decision.warnings == [])
+        #expect(decision.patch == [.add(JSONPointer(["metadata", "labels", "zone"]), .string("z1"))])
+    }
+
     @Test func effectOnlySelectorsNeverSendAPodAlone() {
         let profile = Profile(selectors: [ProfileSelector(name: "only-effect", effect: SelectorEffect(labels: [KeyValue("a", "b")]))])
         let decision = MutationPlanner(profile: profile).plan(

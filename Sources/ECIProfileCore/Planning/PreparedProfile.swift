@@ -95,7 +95,7 @@ final class PreparedProfile: Sendable {
         }
 
         /// Whether the namespace's and the pod's labels satisfy both selectors that are present.
-        func matches(namespaceLabels: [String: String], podLabels: [String: String]) -> Bool {
+        func matches(namespaceLabels: [String: String], podLabels: StringMap) -> Bool {
             (namespaceSelector?.matches(namespaceLabels) ?? true) && (objectSelector?.matches(podLabels) ?? true)
         }
     }

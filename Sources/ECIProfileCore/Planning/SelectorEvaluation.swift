@@ -14,7 +14,7 @@ public struct SelectorEvaluation: Sendable, Equatable {
 
 extension MutationPlanner {
     /// Every selector of the profile, in order, with the outcome of each of its label selectors.
-    public func evaluate(podLabels: [String: String], namespaceLabels: [String: String]) -> [SelectorEvaluation] {
+    public func evaluate(podLabels: StringMap, namespaceLabels: [String: String]) -> [SelectorEvaluation] {
         profile.selectors.map {
             SelectorEvaluation(selector: $0, namespaceMatches: $0.namespaceSelector?.matches(namespaceLabels),
                                objectMatches: $0.objectSelector?.matches(podLabels))

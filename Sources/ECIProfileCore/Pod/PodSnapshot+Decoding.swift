@@ -97,18 +97,18 @@ extension PodSnapshot {
     }
 
     /// A map of strings; nil for `null`.
-    private static func readStringMap(_ reader: inout JSONReader, field: String) throws -> [String: String]? {
+    private static func readStringMap(_ reader: inout JSONReader, field: String) throws -> StringMap? {
         switch try reader.peekKind() {
         case .null:
             try reader.skipValue()
             return nil
         case .object:
-            // Room for a typical pod's entries, so the map is not rehashed as it grows.
-            var map = [String: String](minimumCapacity: 8)
+            // Room for a typical pod's entries, so they are not reallocated as they come.
+            var map = StringMap(minimumCapacity: 8)
             try reader.beginObject()
             while let key = try reader.nextKey() {
                 guard try reader.peekKind() == .string else { throw PodDecodingError(description: "\(field) values must be strings") }
-                map[key.string] = try reader.readString()
+                map.updateValue(try reader.readString(), forKey: key.string)
             }
             return map
         default:

@@ -6,12 +6,12 @@
 public struct PodSnapshot: Sendable, Equatable {
     public var name: String?
     public var generateName: String?
-    public var labels: [String: String]?
+    public var labels: StringMap?
     /// The annotation keys: the webhook never overwrites an annotation, so it never needs the
     /// values (often large, such as kubectl's last-applied-configuration).
     public var annotationKeys: Set<String>?
     public var nodeName: String?
-    public var nodeSelector: [String: String]?
+    public var nodeSelector: StringMap?
     public var tolerations: [Toleration]?
     public var affinity: Affinity?
     /// What the ECI compatibility checks look at (SPEC §2.10).
@@ -30,8 +30,8 @@ public struct PodSnapshot: Sendable, Equatable {
         }
     }
 
-    public init(name: String? = nil, generateName: String? = nil, labels: [String: String]? = nil,
-                annotationKeys: Set<String>? = nil, nodeName: String? = nil, nodeSelector: [String: String]? = nil,
+    public init(name: String? = nil, generateName: String? = nil, labels: StringMap? = nil,
+                annotationKeys: Set<String>? = nil, nodeName: String? = nil, nodeSelector: StringMap? = nil,
                 tolerations: [Toleration]? = nil, affinity: Affinity? = nil, compatibility: CompatibilityFacts = CompatibilityFacts()) {
         self.name = name
         self.generateName = generateName

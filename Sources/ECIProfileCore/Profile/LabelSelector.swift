@@ -22,7 +22,7 @@ public struct LabelSelector: Sendable, Hashable {
         }
 
         /// Whether `labels` satisfy this requirement.
-        public func matches(_ labels: [String: String]) -> Bool {
+        public func matches(_ labels: some LabelLookup) -> Bool {
             let value = labels[key]
             switch `operator` {
             case .in: return value.map(values.contains) ?? false
@@ -42,7 +42,7 @@ public struct LabelSelector: Sendable, Hashable {
     }
 
     /// Whether `labels` satisfy the selector.
-    public func matches(_ labels: [String: String]) -> Bool {
+    public func matches(_ labels: some LabelLookup) -> Bool {
         matchLabels.allSatisfy { labels[$0.key] == $0.value } && matchExpressions.allSatisfy { $0.matches(labels) }
     }
 
