@@ -59,7 +59,7 @@ extension HTTPConnection {
 
     /// Calls the handler and serializes its response now or, for a deferred answer, when it arrives
     /// (`deliverHTTP1`); closes afterwards unless both sides keep the connection.
-    private func answer(_ head: HTTP1RequestHead, body: [UInt8]) {
+    private func answer(_ head: HTTP1RequestHead, body: ArraySlice<UInt8>) {
         let request = AnsweredRequest(path: head.request.path ?? "", keepAlive: head.keepAlive, started: startedAt())
         switch handle(HTTPServerRequest(head: head.request, body: body, protocolVersion: .http1_1)) {
         case .now(let response):
