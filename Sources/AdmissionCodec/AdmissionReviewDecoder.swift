@@ -8,6 +8,12 @@ public enum AdmissionReviewDecoder {
 
     /// Decodes `body`, checking that all of it is valid JSON.
     public static func decode(_ body: [UInt8]) throws(AdmissionDecodingError) -> AdmissionRequest {
+        try decode(body[...])
+    }
+
+    /// Decodes `body` (a server request's body is a slice of its connection's buffer), checking that
+    /// all of it is valid JSON.
+    public static func decode(_ body: ArraySlice<UInt8>) throws(AdmissionDecodingError) -> AdmissionRequest {
         let result: Result<AdmissionRequest, AdmissionDecodingError> = body.withUnsafeBytes { raw in
             var reader = JSONReader(raw)
             do throws(JSONError) {

@@ -52,6 +52,9 @@ struct TimerQueue {
     /// Removes and returns the body of the earliest timer due at `now`, considering only timers with an id
     /// below `idLimit` (so a timer that re-arms itself with a zero delay cannot starve the loop).
     mutating func popExpired(now: UInt64, idLimit: UInt64) -> (() -> Void)? {
+        // No entry, live or cancelled, is due before the top one: most loop iterations stop here,
+        // without the dictionary lookups of `dropCancelledTop` (~0.15k instructions each; callgrind).
+        guard let first = heap.first, first.deadline <= now else { return nil }
         dropCancelledTop()
         guard let top = heap.first, top.deadline <= now, top.id < idLimit else { return nil }
         removeTop()

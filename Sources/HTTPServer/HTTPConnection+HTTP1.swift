@@ -10,23 +10,27 @@ extension HTTPConnection {
     func processHTTP1(_ bytes: UnsafeRawBufferPointer) {
         parser.append(bytes)
         do {
-            while case .http1 = state {
+            reading: while case .http1 = state {
                 if isOutputBackedUp {
                     pausedForOutput = true
                     break
                 }
                 // A deferred answer holds the requests pipelined behind it, so responses keep their order.
                 if pendingAnswers > 0 { break }
-                guard let event = try parser.next() else { break }
-                switch event {
-                case .head(let head):
+                // Switched on directly, the event's head and body move into the cases; bound to a name
+                // first, they were copied and the event destroyed after: ~0.35k instructions per request
+                // of enum value-witness calls (callgrind).
+                switch try parser.next() {
+                case nil:
+                    break reading
+                case .head(let head)?:
                     awaitingBody = true
                     headStartedAt = nil
                     bodyStartedAt = lastActivity
                     if head.expectsContinue {
                         staging.append(contentsOf: HTTP1ResponseSerializer.continueResponse)
                     }
-                case .request(let head, let body):
+                case .request(let head, let body)?:
                     awaitingBody = false
                     bodyStartedAt = nil
                     answer(head, body: body)
@@ -59,7 +63,7 @@ extension HTTPConnection {
 
     /// Calls the handler and serializes its response now or, for a deferred answer, when it arrives
     /// (`deliverHTTP1`); closes afterwards unless both sides keep the connection.
-    private func answer(_ head: HTTP1RequestHead, body: [UInt8]) {
+    private func answer(_ head: HTTP1RequestHead, body: ArraySlice<UInt8>) {
         let request = AnsweredRequest(path: head.request.path ?? "", keepAlive: head.keepAlive, started: startedAt())
         switch handle(HTTPServerRequest(head: head.request, body: body, protocolVersion: .http1_1)) {
         case .now(let response):

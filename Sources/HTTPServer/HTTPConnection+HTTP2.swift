@@ -65,7 +65,7 @@ extension HTTPConnection {
     private func answer(_ requests: [HTTP2Request], on session: HTTP2ServerSession) {
         for request in requests {
             let answered = AnsweredRequest(path: request.request.path ?? "", keepAlive: true, started: startedAt())
-            switch handle(HTTPServerRequest(head: request.request, body: request.body, protocolVersion: .http2)) {
+            switch handle(HTTPServerRequest(head: request.request, body: request.body[...], protocolVersion: .http2)) {
             case .now(let response):
                 write(response, for: answered, on: request.streamID, session: session)
             case .later(let start):

@@ -9,10 +9,12 @@ public enum HTTPProtocolVersion: String, Sendable {
 /// A complete request, body included (bodies are bounded by the server's limit).
 public struct HTTPServerRequest: Sendable {
     public var head: HTTPRequest
-    public var body: [UInt8]
+    /// The body; over HTTP/1.1 usually a slice of the connection's input buffer rather than a copy,
+    /// so its indices need not start at 0.
+    public var body: ArraySlice<UInt8>
     public var protocolVersion: HTTPProtocolVersion
 
-    public init(head: HTTPRequest, body: [UInt8], protocolVersion: HTTPProtocolVersion) {
+    public init(head: HTTPRequest, body: ArraySlice<UInt8>, protocolVersion: HTTPProtocolVersion) {
         self.head = head
         self.body = body
         self.protocolVersion = protocolVersion

@@ -1,13 +1,18 @@
 internal import COpenSSL
 
 extension TLSContext {
-    /// TLS 1.2 suites: ECDHE key exchange with AEAD ciphers only. TLS 1.3 keeps OpenSSL's default
-    /// suites (all AEAD with ephemeral key exchange by construction).
+    /// TLS 1.2 suites: ECDHE key exchange with AEAD ciphers only.
     static let tls12CipherList = [
         "ECDHE-ECDSA-AES128-GCM-SHA256", "ECDHE-RSA-AES128-GCM-SHA256",
         "ECDHE-ECDSA-AES256-GCM-SHA384", "ECDHE-RSA-AES256-GCM-SHA384",
         "ECDHE-ECDSA-CHACHA20-POLY1305", "ECDHE-RSA-CHACHA20-POLY1305",
     ].joined(separator: ":")
+
+    /// TLS 1.3 suites: OpenSSL's default three (all AEAD with ephemeral key exchange by construction),
+    /// AES-128-GCM preferred as in Mozilla's intermediate configuration and Go's crypto/tls. OpenSSL
+    /// prefers AES-256-GCM, whose 14 rounds against 10 cost ~1.7k instructions more per 3.5 KB review
+    /// and its answer (SSL_read_ex 16.2k -> 15.0k, SSL_write_ex 9.7k -> 9.3k; callgrind).
+    static let tls13CipherSuites = "TLS_AES_128_GCM_SHA256:TLS_AES_256_GCM_SHA384:TLS_CHACHA20_POLY1305_SHA256"
 
     /// Key exchange groups, most preferred first.
     static let groupList = "X25519:P-256"
@@ -30,6 +35,9 @@ extension TLSContext {
         try TLSError.require(
             SSL_CTX_set_cipher_list(context, tls12CipherList) == 1,
             call: "SSL_CTX_set_cipher_list", reason: "cannot set the TLS 1.2 cipher suites")
+        try TLSError.require(
+            SSL_CTX_set_ciphersuites(context, tls13CipherSuites) == 1,
+            call: "SSL_CTX_set_ciphersuites", reason: "cannot set the TLS 1.3 cipher suites")
         try TLSError.require(
             CEciSSL_CTX_set1_groups_list(context, groupList) == 1,
             call: "SSL_CTX_set1_groups_list", reason: "cannot set the key exchange groups")

@@ -17,7 +17,7 @@ final class TestHandler: HTTPRequestHandler {
     func handle(_ request: HTTPServerRequest) -> HTTPHandlerAnswer {
         switch request.head.path {
         case "/echo":
-            return .now(HTTPServerResponse(status: .ok, contentType: "application/octet-stream", body: request.body))
+            return .now(HTTPServerResponse(status: .ok, contentType: "application/octet-stream", body: Array(request.body)))
         case "/slow":
             slowRequestsStarted.add(1, ordering: .relaxed)
             usleep(300_000)

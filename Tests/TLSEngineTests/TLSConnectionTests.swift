@@ -68,6 +68,13 @@ import TLSTestSupport
         #expect(pair.client.negotiatedCipher == "ECDHE-ECDSA-AES128-GCM-SHA256")
     }
 
+    @Test func tls13PrefersAES128GCMOverOpenSSLsAES256First() throws {
+        // The client offers OpenSSL's default order, AES-256-GCM first; the server's preference wins.
+        let pair = try InMemoryTLSPair(context: makeContext(), client: TestTLSClient(clientOptions(maximumVersion: TLS1_3_VERSION)))
+        pair.run()
+        #expect(pair.client.negotiatedCipher == "TLS_AES_128_GCM_SHA256")
+    }
+
     @Test(arguments: versions)
     func handshakeAndDataFedOneByteAtATime(version: Int32, name: String) throws {
         let pair = try InMemoryTLSPair(context: makeContext(), client: TestTLSClient(clientOptions(maximumVersion: version)))
