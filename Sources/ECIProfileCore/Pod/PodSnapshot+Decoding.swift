@@ -149,7 +149,11 @@ extension PodSnapshot {
             tolerations.reserveCapacity(4)
             try reader.beginArray()
             while try reader.nextElement() {
-                tolerations.append(try readToleration(&reader))
+                // Read in place: a toleration read into a local and returned was copied and
+                // destroyed once more (callgrind, `serve`, bench review: 4.6k -> 4.1k instructions
+                // for its two tolerations).
+                tolerations.append(Toleration())
+                try readToleration(&reader, into: &tolerations[tolerations.count - 1])
             }
             return tolerations
         default:
@@ -157,9 +161,8 @@ extension PodSnapshot {
         }
     }
 
-    private static func readToleration(_ reader: inout JSONReader) throws -> Toleration {
+    private static func readToleration(_ reader: inout JSONReader, into toleration: inout Toleration) throws {
         guard try reader.peekKind() == .object else { throw PodDecodingError(description: "spec.tolerations entries must be objects") }
-        var toleration = Toleration()
         try reader.beginObject()
         while let key = try reader.nextKey() {
             if key == "key" {
@@ -175,7 +178,6 @@ extension PodSnapshot {
                 try reader.skipValue()
             }
         }
-        return toleration
     }
 
     /// A toleration's operator, compared in place; nil for `null` or a name that is not one.
