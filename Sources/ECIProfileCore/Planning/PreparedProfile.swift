@@ -102,7 +102,7 @@ final class PreparedProfile: Sendable {
         }
 
         /// Whether the namespace's and the pod's labels satisfy both selectors that are present.
-        func matches(namespaceLabels: [String: String], podLabels: StringMap) -> Bool {
+        func matches(namespaceLabels: NamespaceLabelLookup, podLabels: StringMap) -> Bool {
             (namespaceSelector?.matches(namespaceLabels) ?? true) && (objectSelector?.matches(podLabels) ?? true)
         }
     }
