@@ -21,6 +21,12 @@ import Testing
         #expect(read.hostPorts == [.init(container: .init(name: "setup", isInit: true), hostPort: "53")])
     }
 
+    @Test func containersWithoutInitContainersAreListed() throws {
+        let read = try facts(#"{"containers":[{"name":"app","securityContext":{"privileged":true},"ports":[{"hostPort":8080}]},{"name":"b"}]}"#)
+        #expect(read.privilegedContainers == [.init(name: "app")])
+        #expect(read.hostPorts == [.init(container: .init(name: "app"), hostPort: "8080")])
+    }
+
     @Test func nullsMeanAbsent() throws {
         let read = try facts(#"{"hostNetwork":null,"volumes":[{"name":"v","hostPath":null}],"containers":[{"name":"c","ports":null,"securityContext":{"privileged":null}}],"affinity":{"nodeAffinity":{"requiredDuringSchedulingIgnoredDuringExecution":null}}}"#,
                              metadata: #"{"ownerReferences":null}"#)

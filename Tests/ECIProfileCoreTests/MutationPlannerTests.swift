@@ -112,6 +112,25 @@ struct MutationPlannerTests {
         #expect(decision.auditAnnotations.isEmpty)
     }
 
+    /// A namespace's labels are found by comparing keys up to a few of them and by hashing beyond:
+    /// both ways find the same labels (and keys of one length that differ).
+    @Test func namespaceLabelsMatchHoweverManyTheNamespaceHas() {
+        let profile = Profile(selectors: [ProfileSelector(
+            name: "batch", namespaceSelector: LabelSelector(matchLabels: [KeyValue("team", "batch")],
+                                                            matchExpressions: [.init(key: "tier", operator: .notIn, values: ["critical"])]))])
+        let planner = MutationPlanner(profile: profile)
+        let attributes = AdmissionAttributes(operation: "CREATE", resource: "pods", namespace: "ns")
+        for extra in [0, 3, 7, 8, 20] {
+            var labels = Dictionary(uniqueKeysWithValues: (0..<extra).map { ("key-\($0)", "v") })
+            labels["tean"] = "batch"
+            #expect(planner.plan(attributes, pod: PodSnapshot(), namespaceLabels: labels).outcome == .unmatched, "\(extra) more labels")
+            labels["team"] = "batch"
+            #expect(planner.plan(attributes, pod: PodSnapshot(), namespaceLabels: labels).outcome == .matched, "\(extra) more labels")
+            labels["tier"] = "critical"
+            #expect(planner.plan(attributes, pod: PodSnapshot(), namespaceLabels: labels).outcome == .unmatched, "\(extra) more labels")
+        }
+    }
+
     @Test func excludedNamespacesAreConfigurable() {
         let profile = Profile(selectors: [ProfileSelector(name: "all", objectSelector: LabelSelector())])
         let planner = MutationPlanner(profile: profile, excludedNamespaces: ["eci-profile-system"])

@@ -29,6 +29,7 @@ public struct MutationPlanner: Sendable {
     public func plan(_ attributes: AdmissionAttributes, pod: PodSnapshot, namespaceLabels: [String: String]) -> MutationDecision {
         if let reason = needsPod(attributes) { return MutationDecision(outcome: .skipped(reason)) }
         let podLabels = pod.labels ?? [:]
+        let namespaceLabels = NamespaceLabelLookup(labels: namespaceLabels)
         let selectors = prepared.selectors
         var decider: PreparedProfile.Selector?
         var matched: [Int] = []

@@ -35,10 +35,17 @@ final class PreparedProfile: Sendable {
 
     /// One entry a patch may add to a container, as JSON text both ways: inside the operation
     /// creating the container (`"key":"value"`, or a toleration's object), and as an operation of
-    /// its own (`{"op":"add","path":"/metadata/labels/key","value":"value"}`).
-    struct Entry: Sendable {
+    /// its own (`{"op":"add","path":"/metadata/labels/key","value":"value"}`). A class, as
+    /// `Selector`: handed to `PatchText` as a struct, each entry cost a retain and a release per
+    /// text (callgrind, `serve`, bench review: `plan` 9.0k -> 8.8k instructions per request).
+    final class Entry: Sendable {
         let inCreated: [UInt8]
         let operation: [UInt8]
+
+        init(inCreated: [UInt8], operation: [UInt8]) {
+            self.inCreated = inCreated
+            self.operation = operation
+        }
     }
 
     /// One map entry a patch may add (nodeSelector, annotations, labels). A class, as `Selector`.
@@ -95,7 +102,7 @@ final class PreparedProfile: Sendable {
         }
 
         /// Whether the namespace's and the pod's labels satisfy both selectors that are present.
-        func matches(namespaceLabels: [String: String], podLabels: StringMap) -> Bool {
+        func matches(namespaceLabels: NamespaceLabelLookup, podLabels: StringMap) -> Bool {
             (namespaceSelector?.matches(namespaceLabels) ?? true) && (objectSelector?.matches(podLabels) ?? true)
         }
     }
