@@ -7,18 +7,21 @@
 /// cursor and the stack of open containers stay in registers and every failure is one exit; the
 /// bytes compact JSON puts between tokens are each decided by one comparison. Measured with
 /// callgrind (planning-benchmark, the 3.8 KB bench review): skipping 21.3k -> 18.6k instructions
-/// per review against the exact path alone.
+/// per review against the exact path alone (17.7k with the sign-bit test below and one-space
+/// whitespace found without a loop).
 enum JSONSkipFastPath {
+    /// How many containers the fast path keeps open at a time: as many as one word holds below
+    /// its sentinel bit.
+    static let maximumOpen = 63
+
     /// The end (just past the last byte) of the value at `start` (whitespace before it allowed), or
-    /// nil when it is not valid JSON or would open more than `maximumOpen` containers at a time
-    /// (`maximumOpen` < 64).
+    /// nil when it is not valid JSON or would open more than `maximumOpen` containers at a time.
     @inline(__always)
-    static func end(ofValueAt start: Int, in base: UnsafeRawPointer, count: Int, maximumOpen: Int) -> Int? {
+    static func end(ofValueAt start: Int, in base: UnsafeRawPointer, count: Int) -> Int? {
         let bytes = UnsafeRawBufferPointer(start: base, count: count)
         // The open containers, innermost in the lowest bit (1 for an object), above a sentinel 1:
-        // `open == 1` when none is open, `open >= full` when `maximumOpen` are.
+        // `open == 1` when none is open; the sentinel is the sign bit when `maximumOpen` are.
         var open: UInt64 = 1
-        let full: UInt64 = 1 << UInt64(maximumOpen)
         var index = start
 
         var needsName = false
@@ -35,7 +38,9 @@ enum JSONSkipFastPath {
                 guard let end = stringEnd(bytes, index) else { return nil }
                 index = end
             } else if byte == UInt8(ascii: "{") || byte == UInt8(ascii: "[") {
-                guard open < full else { return nil }
+                // Full when the sentinel is the sign bit: one test, no limit held in a register
+                // (measured: skipping 18.3k -> 17.7k instructions).
+                guard Int64(bitPattern: open) > 0 else { return nil }
                 index += 1
                 // `{}` or `[]` (`}` and `]` follow their openers by two in ASCII): never pushed.
                 guard let next = nextByte(bytes, &index) else { return nil }
