@@ -64,12 +64,8 @@ extension PodSnapshot {
 
     private mutating func decodeSpec(_ reader: inout JSONReader) throws {
         (nodeName, nodeSelector, tolerations, affinity) = (nil, nil, nil, nil)
-        // The facts `spec` holds start afresh, member by member: a new `CompatibilityFacts` keeping
-        // the owner was built twice and copied (callgrind, `serve`, bench review: `decodeSpec` 24.05k
-        // -> 23.97k instructions per request). The host ports and privileged containers are set below.
-        compatibility.pinnedNodeNames = nil
-        compatibility.hostNetwork = false
-        compatibility.hostPathVolumes = []
+        let daemonSetOwner = compatibility.daemonSetOwner
+        compatibility = CompatibilityFacts(daemonSetOwner: daemonSetOwner)
         // Containers and init containers are kept apart while reading, so a warning lists
         // containers first whatever the members' order.
         var containers: (hostPorts: [CompatibilityFacts.HostPort], privileged: [CompatibilityFacts.Container]) = ([], [])
