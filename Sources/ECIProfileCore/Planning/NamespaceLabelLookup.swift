@@ -4,6 +4,7 @@
 /// `MutationPlanner.plan` 8.8k -> 8.3k instructions per request, for three selectors).
 struct NamespaceLabelLookup: LabelLookup {
     let labels: [String: String]
+    /// Up to this many labels a key is found by comparison; beyond, by the dictionary's hashing.
     static let scannedUpTo = 8
 
     subscript(key: String) -> String? {
