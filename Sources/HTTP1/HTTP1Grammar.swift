@@ -58,6 +58,11 @@ enum HTTP1Grammar {
     }
 
     @inline(__always)
+    static func isDigit(_ byte: UInt8) -> Bool {
+        byte >= UInt8(ascii: "0") && byte <= UInt8(ascii: "9")
+    }
+
+    @inline(__always)
     static func hexValue(_ byte: UInt8) -> Int? {
         switch byte {
         case UInt8(ascii: "0")...UInt8(ascii: "9"): return Int(byte &- UInt8(ascii: "0"))
@@ -84,11 +89,21 @@ enum HTTP1Grammar {
         return true
     }
 
-    /// Whether two byte sequences are equal.
+    /// Whether two byte sequences are equal. Eight bytes at a time: a whole head is compared with
+    /// it per request (``HTTP1HeadMemo``), ~0.6k instructions byte by byte for 150 bytes (callgrind).
     @inline(__always)
     static func equals(_ a: UnsafeRawBufferPointer, _ b: UnsafeRawBufferPointer) -> Bool {
         guard a.count == b.count else { return false }
-        for index in 0..<a.count where a[index] != b[index] { return false }
+        var index = 0
+        while index + 8 <= a.count {
+            guard a.loadUnaligned(fromByteOffset: index, as: UInt64.self) == b.loadUnaligned(fromByteOffset: index, as: UInt64.self)
+            else { return false }
+            index += 8
+        }
+        while index < a.count {
+            guard a[index] == b[index] else { return false }
+            index += 1
+        }
         return true
     }
 

@@ -8,12 +8,29 @@ enum HTTP1BodyFraming: Equatable {
     case chunked
 }
 
+/// A parsed head block: the head, the body framing, and where its Content-Length digits lie.
+struct HTTP1ParsedHead {
+    var head: HTTP1RequestHead
+    var framing: HTTP1BodyFraming
+    /// Set when one Content-Length line of plain digits frames the body and nothing is expected (for ``HTTP1HeadMemo``).
+    var contentLength: HTTP1ContentLengthSpot?
+}
+
+/// The single Content-Length value of a head: its digits' offsets in the block and its field's index.
+struct HTTP1ContentLengthSpot {
+    var digits: Range<Int>
+    var fieldIndex: Int
+}
+
 /// Turns a complete head block into an ``HTTP1RequestHead`` and the body framing.
 ///
 /// Host, Content-Length, Transfer-Encoding, Connection and Expect are interpreted while the
 /// fields are collected; every other field is passed through in order.
 struct HTTP1HeadParser {
+    private let blockStart: UnsafeRawPointer?
     private var fields = HTTPFields()
+    private var contentLengthLines = 0
+    private var contentLengthSpot: HTTP1ContentLengthSpot?
     private var authority: String?
     private var contentLength: Int?
     private var hasTransferEncoding = false
@@ -27,10 +44,10 @@ struct HTTP1HeadParser {
     static func parse(
         _ block: UnsafeRawBufferPointer,
         limits: HTTP1ParserLimits
-    ) throws(HTTP1ParseError) -> (head: HTTP1RequestHead, framing: HTTP1BodyFraming) {
+    ) throws(HTTP1ParseError) -> HTTP1ParsedHead {
         let lineEnd = HTTP1Grammar.firstIndex(of: HTTP1Grammar.cr, in: block, from: 0) ?? block.count
         let requestLine = try HTTP1RequestLine(parsing: UnsafeRawBufferPointer(rebasing: block[..<lineEnd]))
-        var parser = HTTP1HeadParser()
+        var parser = HTTP1HeadParser(blockStart: block.baseAddress)
         try HTTP1FieldBlock.forEachLine(in: UnsafeRawBufferPointer(rebasing: block[(lineEnd + 2)...])) {
             (line) throws(HTTP1ParseError) in
             try parser.add(HTTP1FieldLine(parsing: line))
@@ -48,6 +65,11 @@ struct HTTP1HeadParser {
             return  // carried as the request's authority
         } else if HTTP1Grammar.equalsLowercase(name, "content-length") {
             try addContentLength(value)
+            contentLengthLines += 1
+            if let blockStart, let start = value.baseAddress, value.allSatisfy(HTTP1Grammar.isDigit) {
+                let offset = start - blockStart
+                contentLengthSpot = HTTP1ContentLengthSpot(digits: offset..<(offset + value.count), fieldIndex: fields.count)
+            }
         } else if HTTP1Grammar.equalsLowercase(name, "transfer-encoding") {
             try addTransferCodings(value)
         } else if HTTP1Grammar.equalsLowercase(name, "connection") {
@@ -153,7 +175,7 @@ struct HTTP1HeadParser {
     private func finish(
         _ line: HTTP1RequestLine,
         limits: HTTP1ParserLimits
-    ) throws(HTTP1ParseError) -> (head: HTTP1RequestHead, framing: HTTP1BodyFraming) {
+    ) throws(HTTP1ParseError) -> HTTP1ParsedHead {
         if line.isHTTP11, authority == nil { throw .badRequest("missing Host field") }
         let framing: HTTP1BodyFraming
         if hasTransferEncoding {
@@ -174,6 +196,6 @@ struct HTTP1HeadParser {
             request: request,
             keepAlive: line.isHTTP11 ? !connectionClose : connectionKeepAlive && !connectionClose,
             expectsContinue: line.isHTTP11 && expectsContinue && framing != .length(0))
-        return (head, framing)
+        return HTTP1ParsedHead(head: head, framing: framing, contentLength: contentLengthLines == 1 && !expectsContinue ? contentLengthSpot : nil)
     }
 }

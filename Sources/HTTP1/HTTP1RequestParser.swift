@@ -38,6 +38,8 @@ public struct HTTP1RequestParser: Sendable {
     /// the enum too: as a payload it was copied out and released with the state on every step, ~0.35k
     /// instructions per request of value-witness calls (callgrind).
     private var head: HTTP1RequestHead?
+    /// The previous head, for the next one that differs only in its Content-Length.
+    private var memo = HTTP1HeadMemo()
 
     /// Creates a parser enforcing `limits`.
     public init(limits: HTTP1ParserLimits = HTTP1ParserLimits()) {
@@ -52,7 +54,7 @@ public struct HTTP1RequestParser: Sendable {
 
     /// Memory the parser holds: the capacity of its input buffer and of a body being de-chunked.
     public var retainedBytes: Int {
-        buffer.capacity + chunkedBody.capacity
+        buffer.capacity + chunkedBody.capacity + memo.retainedBytes
     }
 
     /// Buffers bytes received from the connection; ignored once the parser has failed.
@@ -163,9 +165,7 @@ public struct HTTP1RequestParser: Sendable {
         // A local copy: `self.limits` read inside the closure made Swift copy the whole parser for the
         // call (callgrind).
         let limits = limits
-        let (head, framing) = try withUnreadBytes { (bytes) throws(HTTP1ParseError) in
-            try HTTP1HeadParser.parse(UnsafeRawBufferPointer(rebasing: bytes[..<length]), limits: limits)
-        }
+        let (head, framing) = try memo.parse(buffer, block: readIndex..<(readIndex + length), limits: limits)
         readIndex += length
         switch framing {
         case .length(let bodyLength):
