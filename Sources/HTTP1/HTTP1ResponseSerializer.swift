@@ -9,8 +9,12 @@ public enum HTTP1ResponseSerializer {
     /// The interim response for a request that carried `Expect: 100-continue`.
     public static let continueResponse: [UInt8] = Array("HTTP/1.1 100 Continue\r\n\r\n".utf8)
 
-    /// Appends the status line, header fields, framing fields and body to `out`.
-    public static func write(_ response: HTTPResponse, body: [UInt8], keepAlive: Bool, into out: inout [UInt8]) {
+    /// Appends the status line, header fields, framing fields and body to `out`; returns the status
+    /// written (reading it off `response` costs ~0.25k instructions, so callers that need it reuse it).
+    @discardableResult
+    public static func write(
+        _ response: HTTPResponse, body: [UInt8], keepAlive: Bool, into out: inout [UInt8]
+    ) -> HTTPResponse.Status {
         let status = response.status
         let hasContent = status.code >= 200 && status.code != 204
         out.reserveCapacity(out.count + 64 + response.headerFields.count * 32 + (hasContent ? body.count : 0))
@@ -36,15 +40,18 @@ public enum HTTP1ResponseSerializer {
         if hasContent {
             append("Content-Length: ", to: &out)
             appendDecimal(body.count, minimumDigits: 1, to: &out)
-            append("\r\n", to: &out)
         }
-        if !keepAlive {
-            append("Connection: close\r\n", to: &out)
+        // The line ends and the empty line in one append where possible.
+        switch (hasContent, keepAlive) {
+        case (true, true): append("\r\n\r\n", to: &out)
+        case (true, false): append("\r\nConnection: close\r\n\r\n", to: &out)
+        case (false, true): append("\r\n", to: &out)
+        case (false, false): append("Connection: close\r\n\r\n", to: &out)
         }
-        append("\r\n", to: &out)
         if hasContent {
             out.append(contentsOf: body)
         }
+        return status
     }
 
     /// Literal text, copied whole (a `String.UTF8View` append goes byte by byte: ~170 instructions each).
@@ -60,8 +67,15 @@ public enum HTTP1ResponseSerializer {
         }
     }
 
+    /// Told apart by length first: three name comparisons per field cost ~0.3k instructions per
+    /// response field (callgrind), the length of the canonical name next to nothing.
     private static func isFramingField(_ name: HTTPField.Name) -> Bool {
-        name == .contentLength || name == .transferEncoding || name == .connection
+        switch name.canonicalName.utf8.count {
+        case 10: name == .connection
+        case 14: name == .contentLength
+        case 17: name == .transferEncoding
+        default: false
+        }
     }
 
     /// Writes a non-negative integer in decimal, left-padded with zeros to `minimumDigits`.

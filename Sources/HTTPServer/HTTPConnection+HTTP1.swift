@@ -89,9 +89,9 @@ extension HTTPConnection {
 
     private func write(_ response: HTTPServerResponse, for request: AnsweredRequest) {
         let keepAlive = request.keepAlive && !isShuttingDown
-        HTTP1ResponseSerializer.write(response.head, body: response.body, keepAlive: keepAlive, into: &staging)
+        let status = HTTP1ResponseSerializer.write(response.head, body: response.body, keepAlive: keepAlive, into: &staging)
         environment.observer?.requestHandled(
-            path: request.path, status: response.head.status, protocolVersion: .http1_1,
+            path: request.path, status: status, protocolVersion: .http1_1,
             duration: .nanoseconds(Int64(clamping: loop.now() &- request.started)))
         if !keepAlive {
             startClosing(linger: true)
