@@ -20,6 +20,10 @@ struct TimerQueue {
     private var heap: [Entry] = []
     private var bodies: [UInt64: () -> Void] = [:]
     private var lastID: UInt64 = 0
+    /// The id of the heap's top entry when it was last found live (ids are never reused): the loop asks
+    /// for the next deadline every iteration, and looking the top up in `bodies` each time cost ~0.15k
+    /// instructions per HTTP/1.1 request (callgrind).
+    private var liveTopID: UInt64 = 0
 
     /// How many timers are scheduled and not cancelled.
     var count: Int { bodies.count }
@@ -39,6 +43,7 @@ struct TimerQueue {
     @discardableResult
     mutating func cancel(_ timer: TimerID) -> Bool {
         guard bodies.removeValue(forKey: timer.rawValue) != nil else { return false }
+        if timer.rawValue == liveTopID { liveTopID = 0 }
         if heap.count > 1024, heap.count > 2 * bodies.count { rebuild() }
         return true
     }
@@ -67,7 +72,13 @@ struct TimerQueue {
     }
 
     private mutating func dropCancelledTop() {
-        while let top = heap.first, bodies[top.id] == nil { removeTop() }
+        while let top = heap.first, top.id != liveTopID {
+            if bodies[top.id] != nil {
+                liveTopID = top.id
+                return
+            }
+            removeTop()
+        }
     }
 
     private mutating func removeTop() {
