@@ -12,9 +12,9 @@ import HTTPTypes
 /// Maintainers' note: parsing is a function of the block's bytes (and of the limits, fixed per
 /// parser). A block equal to the remembered one outside the digits has the same request line and
 /// fields, so its parse is the remembered one with the new Content-Length value and body length; the
-/// length limit is checked again. The
-/// remembered head is updated in place, so once the handler has let go of the previous request its
-/// header fields are not copied.
+/// length limit is checked again. Heads with `Expect: 100-continue` are not remembered (whether it is
+/// honoured depends on the length). The remembered head is updated in place, so once the handler has
+/// let go of the previous request its header fields are not copied.
 struct HTTP1HeadMemo {
     private struct Entry {
         /// The remembered block; the Content-Length digits lie at `spot.digits`.

@@ -12,7 +12,8 @@ enum HTTP1BodyFraming: Equatable {
 struct HTTP1ParsedHead {
     var head: HTTP1RequestHead
     var framing: HTTP1BodyFraming
-    /// Set when one Content-Length line of plain digits frames the body and nothing is expected (for ``HTTP1HeadMemo``).
+    /// Set when one Content-Length line of plain digits frames the body and nothing is expected
+    /// (for ``HTTP1HeadMemo``).
     var contentLength: HTTP1ContentLengthSpot?
 }
 
@@ -196,6 +197,7 @@ struct HTTP1HeadParser {
             request: request,
             keepAlive: line.isHTTP11 ? !connectionClose : connectionKeepAlive && !connectionClose,
             expectsContinue: line.isHTTP11 && expectsContinue && framing != .length(0))
-        return HTTP1ParsedHead(head: head, framing: framing, contentLength: contentLengthLines == 1 && !expectsContinue ? contentLengthSpot : nil)
+        let spot = contentLengthLines == 1 && !expectsContinue ? contentLengthSpot : nil
+        return HTTP1ParsedHead(head: head, framing: framing, contentLength: spot)
     }
 }

@@ -52,7 +52,8 @@ public struct HTTP1RequestParser: Sendable {
         return readIndex == buffer.count
     }
 
-    /// Memory the parser holds: the capacity of its input buffer and of a body being de-chunked.
+    /// Memory the parser holds: the capacity of its input buffer, of a body being de-chunked and of
+    /// the remembered previous head.
     public var retainedBytes: Int {
         buffer.capacity + chunkedBody.capacity + memo.retainedBytes
     }
@@ -162,9 +163,6 @@ public struct HTTP1RequestParser: Sendable {
         case .complete(let blockLength):
             length = blockLength
         }
-        // A local copy: `self.limits` read inside the closure made Swift copy the whole parser for the
-        // call (callgrind).
-        let limits = limits
         let (head, framing) = try memo.parse(buffer, block: readIndex..<(readIndex + length), limits: limits)
         readIndex += length
         switch framing {
