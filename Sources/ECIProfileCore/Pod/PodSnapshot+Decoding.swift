@@ -186,7 +186,7 @@ extension PodSnapshot {
     }
 
     /// A string, or nil for `null`: the equal one of `known` when there is one.
-    private static func readOptionalString(_ reader: inout JSONReader, preferring known: [String]) throws -> String? {
+    private static func readOptionalString(_ reader: inout JSONReader, preferring known: WellKnownStrings) throws -> String? {
         guard try reader.peekKind() != .null else {
             try reader.skipValue()
             return nil
