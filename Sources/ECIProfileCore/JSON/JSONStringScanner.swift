@@ -87,9 +87,12 @@ enum JSONStringScanner {
         let nonASCII: UInt64 = stopsAtNonASCII ? ~0 : 0
         let count = bytes.count
         var index = start
-        // On the base address with wrapping arithmetic: no nil or overflow check per word.
+        // On the base address, no nil check per word; bounded by the last whole word's index, so
+        // the compiler sees that no index overflows (measured with callgrind, planning-benchmark,
+        // bench review: 55.8k -> 55.5k instructions per review against `index &+ 8 <= count`).
         if let base = UnsafeRawPointer(bytes.baseAddress) {
-            while index &+ 8 <= count {
+            let lastWord = count - 8
+            while index <= lastWord {
                 let word = UInt64(littleEndian: base.loadUnaligned(fromByteOffset: index, as: UInt64.self))
                 // `"` xor 2 is 0x20 and a control character xor 2 stays below 0x20, every other
                 // byte xor 2 is 0x21 or more: one test finds both (measured with callgrind,
@@ -102,8 +105,8 @@ enum JSONStringScanner {
                 // A non-ASCII byte has its own high bit set (exact, no borrow involved); the writer masks it out.
                 let special = (((quoteOrControl &- ones &* 0x21) & ~quoteOrControl) | ((backslash &- ones) & ~backslash)
                     | (word & nonASCII)) & highs
-                if special != 0 { return index &+ special.trailingZeroBitCount >> 3 }
-                index &+= 8
+                if special != 0 { return index + special.trailingZeroBitCount >> 3 }
+                index += 8
             }
         }
         while index < count {
