@@ -20,6 +20,8 @@ import Testing
         #"{"k:{\"name\":\"web\"}":{".":{},"f:image":{}}, "n": null }"#,
         "\t{ \"a\" :\r\n [ 1 , { } , [ ] ] , \"b\" : \"\" }  ",
         #""plain string""#, "-0.0e+0", "true", "null", "[[[[[[[[1]]]]]]]]",
+        // Written with `": "` and `", "`, as the separators' one-load check reads them.
+        #"{"a": 1, "b": [2, "c"], "d": {"e": "f"}, "g":{}}"#,
     ]
 
     /// The review fixtures, as they are and written compactly.

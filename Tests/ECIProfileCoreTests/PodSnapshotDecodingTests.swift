@@ -17,6 +17,24 @@ import Testing
         ])
     }
 
+    /// Toleration and label keys that are well-known strings decode to the same strings as any
+    /// other; a key of the same length that differs anywhere, or that is escaped, is itself.
+    @Test func readsWellKnownKeysAsTheirText() throws {
+        let pod = try PodSnapshot(json: Array(#"""
+            {"metadata":{"labels":{"pod-template-hash":"1","pod-template-hasH":"2","kubernetes.io/os":"linux",
+             "controller-revision-hash":"3","Pod-template-hash":"4","pod-template-h\u0061sh":"5"}},
+             "spec":{"nodeSelector":{"kubernetes.io/arch":"arm64"},"tolerations":[
+             {"key":"node.kubernetes.io/not-ready"},{"key":"node.kubernetes.io/unreachable"},{"key":"node.kubernetes.io/not-reaDY"},
+             {"key":"node.kubernetes.io/unreachablE"},{"key":"node.kubernetes.io/not-read"}]}}
+            """#.utf8))
+        #expect(pod.labels == ["pod-template-hash": "5", "pod-template-hasH": "2", "kubernetes.io/os": "linux",
+                               "controller-revision-hash": "3", "Pod-template-hash": "4"])
+        #expect(pod.nodeSelector == ["kubernetes.io/arch": "arm64"])
+        #expect(pod.tolerations?.map(\.key) == ["node.kubernetes.io/not-ready", "node.kubernetes.io/unreachable",
+                                                "node.kubernetes.io/not-reaDY", "node.kubernetes.io/unreachablE",
+                                                "node.kubernetes.io/not-read"])
+    }
+
     @Test func refusesAnOperatorThatIsNotAString() {
         #expect(throws: JSONError(offset: 50, message: "expected a string")) {
             try PodSnapshot(json: Array(#"{"metadata":{},"spec":{"tolerations":[{"operator":1}]}}"#.utf8))

@@ -113,7 +113,7 @@ extension PodSnapshot {
             try reader.beginObject()
             while let key = try reader.nextKey() {
                 guard try reader.peekKind() == .string else { throw PodDecodingError(description: "\(field) values must be strings") }
-                map.updateValue(try reader.readString(), forKey: key.string)
+                map.updateValue(try reader.readString(), forKey: key.string(preferring: WellKnownStrings.labelKeys))
             }
             return map
         default:
@@ -171,7 +171,7 @@ extension PodSnapshot {
         try reader.beginObject()
         while let key = try reader.nextKey() {
             if key == "key" {
-                toleration.key = try reader.readOptionalString() ?? ""
+                toleration.key = try readOptionalString(&reader, preferring: WellKnownStrings.tolerationKeys) ?? ""
             } else if key == "operator" {
                 // An operator Kubernetes would reject is read as Equal, the stricter reading.
                 toleration.operator = try readOperator(&reader)
@@ -183,6 +183,15 @@ extension PodSnapshot {
                 try reader.skipValue()
             }
         }
+    }
+
+    /// A string, or nil for `null`: the equal one of `known` when there is one.
+    private static func readOptionalString(_ reader: inout JSONReader, preferring known: WellKnownStrings) throws -> String? {
+        guard try reader.peekKind() != .null else {
+            try reader.skipValue()
+            return nil
+        }
+        return try reader.readStringKey().string(preferring: known)
     }
 
     /// A toleration's operator, compared in place; nil for `null` or a name that is not one.
