@@ -62,16 +62,26 @@ public struct JSONWriter {
     }
 
     private mutating func writeEscaped(_ byte: UInt8) {
+        let escape = Self.escape(byte)
+        withUnsafeBytes(of: escape.bytes.littleEndian) { bytes.append(contentsOf: $0.prefix(escape.count)) }
+    }
+
+    /// The escape of a byte that needs one in a JSON string (`"`, `\\`, a control character): up to
+    /// six bytes, first in the low byte of the word, and their count.
+    static func escape(_ byte: UInt8) -> (bytes: UInt64, count: Int) {
+        func pair(_ second: Unicode.Scalar) -> (UInt64, Int) {
+            (UInt64(UInt8(ascii: "\\")) | UInt64(UInt8(ascii: second)) << 8, 2)
+        }
         switch byte {
-        case UInt8(ascii: "\""): writeRaw("\\\"")
-        case UInt8(ascii: "\\"): writeRaw("\\\\")
-        case 0x0A: writeRaw("\\n")
-        case 0x0D: writeRaw("\\r")
-        case 0x09: writeRaw("\\t")
+        case UInt8(ascii: "\""): return pair("\"")
+        case UInt8(ascii: "\\"): return pair("\\")
+        case 0x0A: return pair("n")
+        case 0x0D: return pair("r")
+        case 0x09: return pair("t")
         default:
-            writeRaw("\\u00")
-            bytes.append(Self.hexDigits[Int(byte >> 4)])
-            bytes.append(Self.hexDigits[Int(byte & 0xF)])
+            // `\u00` and two hex digits.
+            let prefix = UInt64(0x30_30_75_5C)
+            return (prefix | UInt64(hexDigits[Int(byte >> 4)]) << 32 | UInt64(hexDigits[Int(byte & 0xF)]) << 40, 6)
         }
     }
 
