@@ -120,6 +120,21 @@ private func review(_ name: String) throws -> [UInt8] {
         let body = String(decoding: AdmissionResponse(uid: "x\"y").encoded(apiVersion: .v1), as: UTF8.self)
         #expect(body == #"{"kind":"AdmissionReview","apiVersion":"admission.k8s.io/v1","response":{"uid":"x\"y","allowed":true}}"#)
     }
+
+    /// More escapes than the first buffer's room holds: the body is written again, whole and exact.
+    @Test(arguments: [1, 5, 6, 40, 300])
+    func stringsFullOfEscapesAreWrittenWhole(escapes: Int) throws {
+        let warning = "w" + String(repeating: "\u{1}\"", count: escapes) + "end"
+        let uid = String(repeating: "\n", count: escapes)
+        let response = AdmissionResponse(uid: uid, patch: [.add(JSONPointer(["metadata", "labels"]), .string("x"))],
+                                         warnings: [warning, "plain"], auditAnnotations: [KeyValue("selector", "s\\")])
+        let encoded = response.encoded(apiVersion: .v1)
+        let body = try JSONValue(parsing: encoded)
+        let inner = try #require(body["response"])
+        #expect(inner["uid"] == .string(uid))
+        #expect(inner["warnings"] == .array([.string(warning), .string("plain")]))
+        #expect(inner["auditAnnotations"] == .object([KeyValue("selector", "s\\")]))
+    }
 }
 
 @Suite struct AdmissionReviewerTests {

@@ -28,11 +28,9 @@ public struct Toleration: Sendable, Hashable {
     /// (SPEC §2.5): same key or an empty key with `Exists`; same effect or an empty one; and
     /// `Exists`, or `Equal` with the same value where `wanted` is `Equal` too.
     public func covers(_ wanted: Toleration) -> Bool {
-        let keyCovers = key == wanted.key || (key.isEmpty && effectiveOperator == .exists)
-        let effectCovers = effect.isEmpty || effect == wanted.effect
-        let operatorCovers = effectiveOperator == .exists
-            || (wanted.effectiveOperator == .equal && value == wanted.value)
-        return keyCovers && effectCovers && operatorCovers
+        (key == wanted.key || (key.isEmpty && effectiveOperator == .exists))
+            && (effect.isEmpty || effect == wanted.effect)
+            && (effectiveOperator == .exists || (wanted.effectiveOperator == .equal && value == wanted.value))
     }
 
     /// The toleration as the JSON object Kubernetes expects; empty fields are left out.
