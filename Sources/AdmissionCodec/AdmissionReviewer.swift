@@ -50,7 +50,7 @@ public struct AdmissionReviewer: Sendable {
         case .found(let found): labels = found
         case .unavailable(let reason): return Self.failOpen(request, reason: "namespace labels unavailable: \(reason)")
         }
-        let decision = planner.plan(request.attributes, pod: pod, namespaceLabels: labels)
+        let decision = planner.plan(neededPod: pod, namespaceLabels: labels)
         let result: AdmissionOutcome.Result = decision.outcome == .incompatible ? .incompatible : (decision.patchJSON.isEmpty ? .unchanged : .patched)
         return AdmissionOutcome(result: result,
                                 response: AdmissionResponse(uid: request.uid, decision: decision), decision: decision)
