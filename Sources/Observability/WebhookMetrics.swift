@@ -60,8 +60,16 @@ public final class WebhookMetrics: Sendable {
             [Catalog.operation.pair(at: key / Catalog.admissionResult.cardinality),
              Catalog.admissionResult.pair(at: key % Catalog.admissionResult.cardinality)]
         }
-        let (seconds, attoseconds) = duration.components
-        admissionDuration.record(Double(seconds) + Double(attoseconds) / 1e18)
+        admissionDuration.record(Self.seconds(duration))
+    }
+
+    /// `duration` in seconds, as `Double(seconds) + Double(attoseconds) / 1e18` of its components.
+    /// Durations under 9.2 s are split with 64-bit division: `components` divides 128 bits, 190
+    /// instructions per admission request (callgrind, `serve`, bench review).
+    static func seconds(_ duration: Duration) -> Double {
+        let (seconds, attoseconds) = Int64(exactly: duration.attoseconds)?.quotientAndRemainder(dividingBy: 1_000_000_000_000_000_000)
+            ?? duration.components
+        return Double(seconds) + Double(attoseconds) / 1e18
     }
 
     /// Counts one match for each named selector (the selectors that matched one pod), with

@@ -99,6 +99,13 @@ import Testing
         #expect(lines.sorted() == expected.sorted())
     }
 
+    @Test(arguments: [Duration.zero, .nanoseconds(1), .microseconds(73), .milliseconds(3), .seconds(9), .seconds(10),
+                      .seconds(86_400 * 365) + .nanoseconds(7), .milliseconds(-2), .seconds(-12) - .nanoseconds(5)])
+    func durationSecondsAreThoseOfItsComponents(duration: Duration) {
+        let (seconds, attoseconds) = duration.components
+        #expect(WebhookMetrics.seconds(duration) == Double(seconds) + Double(attoseconds) / 1e18)
+    }
+
     @Test func everyFamilyHasHelpAndTypeLines() {
         let page = text(scriptedMetrics())
         let families: [(MetricDefinition, String)] = [
