@@ -191,11 +191,12 @@ private func review(_ name: String) throws -> [UInt8] {
     }
 
     @Test func aRepeatedMemberCountsAsItsLastOccurrence() throws {
-        let request = try AdmissionReviewDecoder.decode(review(object: #"{"metadata":{"labels":{"a":"1"},"labels":{"b":"2"}},"spec":{"tolerations":[{"key":"x"}],"nodeName":"n1"},"spec":{"tolerations":[]}}"#))
+        let request = try AdmissionReviewDecoder.decode(review(object: #"{"metadata":{"labels":{"a":"1"},"labels":{"b":"2"}},"spec":{"tolerations":[{"key":"x"}],"nodeName":"n1","hostNetwork":true,"volumes":[{"name":"h","hostPath":{}}]},"spec":{"tolerations":[]}}"#))
         let pod = try #require(try request.pod?.get())
         #expect(pod.labels == ["b": "2"])
         #expect(pod.tolerations == [])
         #expect(pod.nodeName == nil)
+        #expect(pod.compatibility == CompatibilityFacts())
         let document = try JSONValue(parsing: #"{"spec":{"a":1},"spec":{"b":2}}"#)
         #expect(document["spec"] == (try JSONValue(parsing: #"{"b":2}"#)))
         let patched = try [JSONPatchOperation.add(JSONPointer(["spec", "c"]), .number("3"))].apply(to: document)
