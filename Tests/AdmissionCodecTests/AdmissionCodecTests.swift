@@ -39,6 +39,20 @@ private func review(_ name: String) throws -> [UInt8] {
         #expect(try AdmissionReviewDecoder.decode(Array(body.utf8)).apiVersion == .v1beta1)
     }
 
+    /// The operation, group and resource read as literals are the same strings as any other; an
+    /// escaped spelling is the name it spells, a near miss is itself.
+    @Test(arguments: [
+        (#""CREATE","resource":{"group":"","resource":"pods"}"#, AdmissionAttributes(operation: "CREATE", resource: "pods", namespace: "")),
+        (#""CONNECT","resource":{"group":"","resource":"pods","version":"v1"}"#, AdmissionAttributes(operation: "CONNECT", resource: "pods", namespace: "")),
+        (#""\u0044ELETE","resource":{"group":"apps","resource":"pod\u0073"}"#, AdmissionAttributes(operation: "DELETE", group: "apps", resource: "pods", namespace: "")),
+        (#""CREATe","resource":{"group":" ","resource":"podS"}"#, AdmissionAttributes(operation: "CREATe", group: " ", resource: "podS", namespace: "")),
+        (#""UPDATES","resource":{"resource":"deployments"}"#, AdmissionAttributes(operation: "UPDATES", resource: "deployments", namespace: "")),
+    ])
+    func readsWellKnownRequestNamesAsTheirText(operationAndResource: String, expected: AdmissionAttributes) throws {
+        let body = #"{"kind":"AdmissionReview","apiVersion":"admission.k8s.io/v1","request":{"uid":"1","operation":"# + operationAndResource + "}}"
+        #expect(try AdmissionReviewDecoder.decode(Array(body.utf8)).attributes == expected)
+    }
+
     /// A repeated `request` counts as its last occurrence, read afresh: nothing of the first stays.
     @Test func aRepeatedRequestCountsAsItsLastOccurrence() throws {
         let body = #"""
@@ -177,11 +191,12 @@ private func review(_ name: String) throws -> [UInt8] {
     }
 
     @Test func aRepeatedMemberCountsAsItsLastOccurrence() throws {
-        let request = try AdmissionReviewDecoder.decode(review(object: #"{"metadata":{"labels":{"a":"1"},"labels":{"b":"2"}},"spec":{"tolerations":[{"key":"x"}],"nodeName":"n1"},"spec":{"tolerations":[]}}"#))
+        let request = try AdmissionReviewDecoder.decode(review(object: #"{"metadata":{"labels":{"a":"1"},"labels":{"b":"2"}},"spec":{"tolerations":[{"key":"x"}],"nodeName":"n1","hostNetwork":true,"volumes":[{"name":"h","hostPath":{}}]},"spec":{"tolerations":[]}}"#))
         let pod = try #require(try request.pod?.get())
         #expect(pod.labels == ["b": "2"])
         #expect(pod.tolerations == [])
         #expect(pod.nodeName == nil)
+        #expect(pod.compatibility == CompatibilityFacts())
         let document = try JSONValue(parsing: #"{"spec":{"a":1},"spec":{"b":2}}"#)
         #expect(document["spec"] == (try JSONValue(parsing: #"{"b":2}"#)))
         let patched = try [JSONPatchOperation.add(JSONPointer(["spec", "c"]), .number("3"))].apply(to: document)

@@ -35,6 +35,24 @@ import Testing
                                                 "node.kubernetes.io/not-read"])
     }
 
+    /// Taint effects read as literals are the same strings as any other; `null` is "", an escaped
+    /// spelling is the effect it spells, a near miss is itself.
+    @Test func readsTolerationEffectsAsTheirText() throws {
+        let pod = try PodSnapshot(json: Array(#"""
+            {"metadata":{},"spec":{"tolerations":[{"effect":"NoExecute"},{"effect":"NoSchedule"},
+             {"effect":"PreferNoSchedule"},{"effect":null},{"effect":"No\u0053chedule"},{"effect":"NoExecutE"},
+             {"effect":"PreferNoSchedulE"},{"effect":"Custom"},{}]}}
+            """#.utf8))
+        #expect(pod.tolerations?.map(\.effect) == ["NoExecute", "NoSchedule", "PreferNoSchedule", "", "NoSchedule",
+                                                   "NoExecutE", "PreferNoSchedulE", "Custom", ""])
+    }
+
+    @Test func refusesAnEffectThatIsNotAString() {
+        #expect(throws: JSONError(offset: 48, message: "expected a string")) {
+            try PodSnapshot(json: Array(#"{"metadata":{},"spec":{"tolerations":[{"effect":1}]}}"#.utf8))
+        }
+    }
+
     @Test func refusesAnOperatorThatIsNotAString() {
         #expect(throws: JSONError(offset: 50, message: "expected a string")) {
             try PodSnapshot(json: Array(#"{"metadata":{},"spec":{"tolerations":[{"operator":1}]}}"#.utf8))
