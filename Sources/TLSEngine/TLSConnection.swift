@@ -59,6 +59,10 @@ public final class TLSConnection {
         }
         // One BIO for both directions: SSL_set_bio takes the one reference.
         SSL_set_bio(ssl, bio, bio)
+        // A record's header and body in one BIO read rather than two: ~0.3k instructions less per
+        // HTTP/1.1 request (callgrind). Records read ahead are counted by `SSL_has_pending`, not by
+        // `SSL_pending`, which is why `readPlaintext(into:)` asks the former.
+        SSL_set_read_ahead(ssl, 1)
         self.context = owner
         self.ssl = ssl
     }
@@ -130,13 +134,15 @@ public final class TLSConnection {
             }
         }
         while true {
-            // Plaintext never exceeds the ciphertext behind it, so this bounds the next read.
-            let available = Int(SSL_pending(ssl)) + buffers.pendingInput
-            if available == 0 {
+            // Plaintext never exceeds the ciphertext behind it, so unread input bounds the next read;
+            // OpenSSL's own buffer (plaintext left of a record, records read ahead) holds a record at most.
+            let capacity = SSL_has_pending(ssl) == 1
+                ? TLSConnection.maxRecordPlaintext : min(buffers.pendingInput, TLSConnection.maxRecordPlaintext)
+            if capacity == 0 {
                 return SSL_get_shutdown(ssl) & SSL_RECEIVED_SHUTDOWN != 0 ? .closed : .ok
             }
             var result: Int32 = 0
-            plaintext.append(addingCapacity: min(available, TLSConnection.maxRecordPlaintext)) { span in
+            plaintext.append(addingCapacity: capacity) { span in
                 span.withUnsafeMutableBufferPointer { buffer, initialized in
                     var count = 0
                     result = SSL_read_ex(ssl, buffer.baseAddress, buffer.count, &count)

@@ -190,6 +190,48 @@ import TLSTestSupport
         #expect(second.client.sessionWasReused)
     }
 
+    /// OpenSSL reads ahead: it takes in every record at hand, and the ones behind the first wait in
+    /// its buffer (`SSL_has_pending`, not `SSL_pending`). One call must still read them all.
+    @Test(arguments: versions)
+    func recordsArrivingTogetherAreReadInOneCall(version: Int32, name: String) throws {
+        let pair = try InMemoryTLSPair(context: makeContext(), client: TestTLSClient(clientOptions(maximumVersion: version)))
+        pair.run()
+        for word in ["one ", "two ", "three"] { pair.client.write(Array(word.utf8)) }
+        let flight = pair.client.takeCiphertext()
+        var plaintext: [UInt8] = []
+        let result = flight.withUnsafeBytes { pair.server.readPlaintext(from: $0, into: &plaintext) }
+        guard case .ok = result else {
+            Issue.record("expected .ok, got \(result)")
+            return
+        }
+        #expect(String(decoding: plaintext, as: UTF8.self) == "one two three")
+    }
+
+    /// A TLS 1.3 client sends its first request with its Finished: the records behind the handshake
+    /// are read by the call that completes it.
+    @Test func dataBehindTheClientsFinishedIsReadWithIt() throws {
+        let server = try TLSConnection(context: makeContext())
+        let client = try TestTLSClient(clientOptions())
+        var plaintext: [UInt8] = []
+        client.advance()
+        var flight = client.takeCiphertext()
+        _ = flight.withUnsafeBytes { server.readPlaintext(from: $0, into: &plaintext) }
+        var toClient: [UInt8] = []
+        server.takeCiphertext(into: &toClient)
+        client.receive(toClient)
+        client.advance()
+        #expect(client.isHandshakeComplete)
+        client.write(Array("GET / HTTP/1.1\r\n\r\n".utf8))
+        flight = client.takeCiphertext()
+        let result = flight.withUnsafeBytes { server.readPlaintext(from: $0, into: &plaintext) }
+        guard case .ok = result else {
+            Issue.record("expected .ok, got \(result)")
+            return
+        }
+        #expect(server.isHandshakeComplete)
+        #expect(String(decoding: plaintext, as: UTF8.self) == "GET / HTTP/1.1\r\n\r\n")
+    }
+
     // MARK: closing and failures
 
     @Test func peerCloseNotifyReadsAsClosed() throws {
