@@ -12,6 +12,8 @@ public final class TLSClientContext: @unchecked Sendable {
     /// Loads the trust anchors and client identity and applies the engine's TLS policy.
     public init(configuration: TLSClientConfiguration) throws(TLSError) {
         TLSError.clearErrorQueue()
+        // Loading can leave entries behind even when it succeeds; sessions do not clear before each read.
+        defer { TLSError.clearErrorQueue() }
         guard let handle = SSL_CTX_new(TLS_client_method()) else {
             throw TLSError(call: "SSL_CTX_new", reason: "cannot create a TLS client context")
         }

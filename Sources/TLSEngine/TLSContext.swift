@@ -20,6 +20,8 @@ public final class TLSContext: @unchecked Sendable {
     /// Loads the certificate chain and key (checking they match) and applies the engine's TLS policy.
     public init(configuration: TLSConfiguration) throws {
         TLSError.clearErrorQueue()
+        // Loading can leave entries behind even when it succeeds; sessions do not clear before each read.
+        defer { TLSError.clearErrorQueue() }
         let alpnSelector = configuration.alpnProtocols.isEmpty ? nil : try ALPNSelector(protocols: configuration.alpnProtocols)
         guard let handle = SSL_CTX_new(TLS_server_method()) else {
             throw TLSError(call: "SSL_CTX_new", reason: "cannot create a TLS server context")

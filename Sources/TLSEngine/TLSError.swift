@@ -26,8 +26,8 @@ public struct TLSError: Error, Sendable, CustomStringConvertible {
     /// (and `SSL_get_error` sees only the errors of the call it explains).
     ///
     /// The queue is nearly always empty already: every failure drains it into its `TLSError`.
-    /// `ERR_clear_error` resets all 16 slots regardless, ~920 instructions per call and two calls
-    /// per HTTP/1.1 request (OpenSSL 3.0, callgrind); looking first costs ~200.
+    /// `ERR_clear_error` resets all 16 slots regardless, ~920 instructions per call (OpenSSL 3.0,
+    /// callgrind); looking first costs ~200.
     static func clearErrorQueue() {
         if ERR_peek_error() != 0 { ERR_clear_error() }
     }

@@ -232,6 +232,27 @@ import TLSTestSupport
         #expect(String(decoding: plaintext, as: UTF8.self) == "GET / HTTP/1.1\r\n\r\n")
     }
 
+    /// Reads do not empty the thread's error queue first: an entry other code left there must not
+    /// fail a read that only waits for the rest of a record.
+    @Test func aStaleErrorQueueEntryDoesNotFailAWaitingRead() throws {
+        let pair = try InMemoryTLSPair(context: makeContext(), client: TestTLSClient(clientOptions()))
+        pair.run()
+        pair.client.write(Array("split record".utf8))
+        let record = pair.client.takeCiphertext()
+        #expect(BIO_new_file("/nonexistent/eci-profile-test", "r") == nil)
+        #expect(ERR_peek_error() != 0)
+        var plaintext: [UInt8] = []
+        for part in [record[..<10], record[10...]] {
+            let result = part.withUnsafeBytes { pair.server.readPlaintext(from: $0, into: &plaintext) }
+            guard case .ok = result else {
+                Issue.record("expected .ok, got \(result)")
+                return
+            }
+        }
+        #expect(String(decoding: plaintext, as: UTF8.self) == "split record")
+        #expect(ERR_peek_error() == 0)
+    }
+
     // MARK: closing and failures
 
     @Test func peerCloseNotifyReadsAsClosed() throws {
