@@ -5,8 +5,6 @@ import Synchronization
 struct AnsweredRequest: Sendable {
     var path: String
     var keepAlive: Bool
-    /// Monotonic nanoseconds when the handler was called; 0 without an observer (no clock read).
-    var started: UInt64
 }
 
 extension HTTPConnection {
@@ -34,11 +32,6 @@ extension HTTPConnection {
             }
             if !worker.execute(task) { task() }
         }
-    }
-
-    /// When a request is handed to the handler, for the observer's duration.
-    func startedAt() -> UInt64 {
-        environment.observer == nil ? 0 : loop.now()
     }
 
     /// A responder for a deferred answer: its first response hops onto this connection's loop and

@@ -64,7 +64,7 @@ extension HTTPConnection {
     /// Calls the handler and serializes its response now or, for a deferred answer, when it arrives
     /// (`deliverHTTP1`); closes afterwards unless both sides keep the connection.
     private func answer(_ head: HTTP1RequestHead, body: ArraySlice<UInt8>) {
-        let request = AnsweredRequest(path: head.request.path ?? "", keepAlive: head.keepAlive, started: startedAt())
+        let request = AnsweredRequest(path: head.request.path ?? "", keepAlive: head.keepAlive)
         switch handle(HTTPServerRequest(head: head.request, body: body, protocolVersion: .http1_1)) {
         case .now(let response):
             write(response, for: request)
@@ -91,8 +91,7 @@ extension HTTPConnection {
         let keepAlive = request.keepAlive && !isShuttingDown
         let status = HTTP1ResponseSerializer.write(response.head, body: response.body, keepAlive: keepAlive, into: &staging)
         environment.observer?.requestHandled(
-            path: request.path, status: status, protocolVersion: .http1_1,
-            duration: .nanoseconds(Int64(clamping: loop.now() &- request.started)))
+            path: request.path, status: status, protocolVersion: .http1_1)
         if !keepAlive {
             startClosing(linger: true)
         }

@@ -64,7 +64,7 @@ extension HTTPConnection {
     /// Answers each request on its stream, now or, for a deferred answer, when it arrives (`deliverHTTP2`).
     private func answer(_ requests: [HTTP2Request], on session: HTTP2ServerSession) {
         for request in requests {
-            let answered = AnsweredRequest(path: request.request.path ?? "", keepAlive: true, started: startedAt())
+            let answered = AnsweredRequest(path: request.request.path ?? "", keepAlive: true)
             switch handle(HTTPServerRequest(head: request.request, body: request.body[...], protocolVersion: .http2)) {
             case .now(let response):
                 write(response, for: answered, on: request.streamID, session: session)
@@ -101,9 +101,7 @@ extension HTTPConnection {
 
     private func write(_ response: HTTPServerResponse, for request: AnsweredRequest, on streamID: Int32, session: HTTP2ServerSession) {
         session.respond(streamID: streamID, response: response.head, body: response.body)
-        environment.observer?.requestHandled(
-            path: request.path, status: response.head.status, protocolVersion: .http2,
-            duration: .nanoseconds(Int64(clamping: loop.now() &- request.started)))
+        environment.observer?.requestHandled(path: request.path, status: response.head.status, protocolVersion: .http2)
     }
 
     /// Graceful GOAWAY: open streams finish; if the client does not acknowledge the notice's PING in time,

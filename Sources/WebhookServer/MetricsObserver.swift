@@ -15,7 +15,7 @@ final class MetricsObserver: HTTPServerObserver {
         metrics.recordHTTPRequest(path: "other", status: status.code, protocolVersion: protocolVersion.rawValue)
     }
 
-    func requestHandled(path: String, status: HTTPResponse.Status, protocolVersion: HTTPProtocolVersion, duration: Duration) {
+    func requestHandled(path: String, status: HTTPResponse.Status, protocolVersion: HTTPProtocolVersion) {
         metrics.recordHTTPRequest(path: path, status: status.code, protocolVersion: protocolVersion.rawValue)
     }
 

@@ -56,7 +56,7 @@ final class RecordingObserver: HTTPServerObserver {
     func requestRejected(status: HTTPResponse.Status, protocolVersion: HTTPProtocolVersion) {
         counts.withLock { $0.rejectedRequests.append((status.code, protocolVersion)) }
     }
-    func requestHandled(path: String, status: HTTPResponse.Status, protocolVersion: HTTPProtocolVersion, duration: Duration) {
+    func requestHandled(path: String, status: HTTPResponse.Status, protocolVersion: HTTPProtocolVersion) {
         counts.withLock { $0.handled.append((path, status.code, protocolVersion)) }
     }
 
