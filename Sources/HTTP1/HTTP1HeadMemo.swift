@@ -24,6 +24,9 @@ struct HTTP1HeadMemo {
         var head: HTTP1RequestHead
         /// The Content-Length field's name, as spelled.
         let name: HTTPField.Name
+        /// The body length `head` carries now, and the number of its digits: together they fix its value.
+        var length: Int
+        var digitCount: Int
 
         /// When `block` matches the remembered block outside its Content-Length digits and its length is
         /// within the limit: the head with the new Content-Length value, and the length.
@@ -47,8 +50,14 @@ struct HTTP1HeadMemo {
                 length = length * 10 + Int(byte &- UInt8(ascii: "0"))
             }
             guard length <= limits.maxBodyBytes else { return nil }
-            // In place (no copy) once the handler has let go of the previous request.
-            head.request.headerFields[spot.fieldIndex] = HTTPField(name: name, value: String(decoding: digits, as: UTF8.self))
+            // The same digits (the head is the previous one's): nothing to set. Setting the field cost
+            // ~0.65k instructions per request (callgrind), so a client sending same-sized requests saves that.
+            if length != self.length || digits.count != digitCount {
+                // In place (no copy) once the handler has let go of the previous request.
+                head.request.headerFields[spot.fieldIndex] = HTTPField(name: name, value: String(decoding: digits, as: UTF8.self))
+                self.length = length
+                digitCount = digits.count
+            }
             return (head, length)
         }
     }
@@ -80,12 +89,12 @@ struct HTTP1HeadMemo {
             return (head, .length(length))
         }
         let parsed = try HTTP1HeadParser.parse(block, limits: limits)
-        if let spot = parsed.contentLength {
+        if let spot = parsed.contentLength, case .length(let length) = parsed.framing {
             var kept = entry.take()?.block ?? []
             kept.removeAll(keepingCapacity: true)
             kept.append(contentsOf: block)
             let name = parsed.head.request.headerFields[spot.fieldIndex].name
-            entry = Entry(block: kept, spot: spot, head: parsed.head, name: name)
+            entry = Entry(block: kept, spot: spot, head: parsed.head, name: name, length: length, digitCount: spot.digits.count)
         }
         return (parsed.head, parsed.framing)
     }

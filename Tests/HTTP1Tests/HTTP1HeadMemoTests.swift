@@ -36,6 +36,14 @@ import Testing
         ])
     }
 
+    @Test func repeatedAndReturningLengths() {
+        Self.expectSameAsFresh([
+            Self.request("3", body: "abc"), Self.request("3", body: "def"), Self.request("4", body: "ghij"),
+            Self.request("4", body: "klmn"), Self.request("3", body: "opq"), Self.request("03", body: "rst"),
+            Self.request("3", body: "uvw"), Self.request("3", body: "xyz"),
+        ])
+    }
+
     @Test func theNewLengthIsCheckedAgainstTheLimit() {
         let limits = HTTP1ParserLimits(maxBodyBytes: 8)
         Self.expectSameAsFresh([Self.request("8", body: "12345678"), Self.request("9", body: "123456789")], limits: limits)
