@@ -89,6 +89,8 @@ final class PreparedProfile: Sendable {
         let objectSelector: LabelSelector?
         let annotations: [Member]
         let labels: [Member]
+        /// The response's annotations when this selector decides (see `MutationDecision.auditAnnotations`).
+        let decidingAnnotations: [KeyValue]
 
         fileprivate init(_ selector: ProfileSelector) {
             name = selector.name
@@ -99,6 +101,7 @@ final class PreparedProfile: Sendable {
             objectSelector = selector.objectSelector
             annotations = selector.effect.annotations.map { Member($0, in: PreparedProfile.annotationsMap) }
             labels = selector.effect.labels.map { Member($0, in: PreparedProfile.labelsMap) }
+            decidingAnnotations = MutationDecision.decidingAnnotations(selector: name, policy: policy)
         }
 
         /// Whether the namespace's and the pod's labels satisfy both selectors that are present.
