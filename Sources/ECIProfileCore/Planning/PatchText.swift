@@ -4,8 +4,8 @@ struct PatchText {
     private(set) var bytes: [UInt8] = []
     /// The container whose creating operation is open, taking entries.
     private var creating: PreparedProfile.Container.Kind?
-    /// What closes that operation.
-    private var closing: StaticString = ""
+    /// The bracket closing that container (`]` or `}`); a `}` then closes the operation.
+    private var closingBracket = UInt8(ascii: "}")
     private let capacity: Int
 
     /// A patch that expects to hold about `capacity` bytes (reserved with the first operation).
@@ -31,7 +31,7 @@ struct PatchText {
             startOperation()
             bytes.append(contentsOf: container.opening)
             creating = container.kind
-            closing = container.closing
+            closingBracket = container.closingBracket
         }
         bytes.append(contentsOf: entry.inCreated)
     }
@@ -54,7 +54,10 @@ struct PatchText {
 
     private mutating func closeContainer() {
         guard creating != nil else { return }
-        closing.withUTF8Buffer { bytes.append(contentsOf: $0) }
+        // Two bytes appended one by one: appending them as a buffer cost 110 instructions, this 40
+        // (callgrind, `serve`, bench review).
+        bytes.append(closingBracket)
+        bytes.append(UInt8(ascii: "}"))
         creating = nil
     }
 }

@@ -14,8 +14,8 @@ final class PreparedProfile: Sendable {
         /// The operation creating the container, up to its first entry:
         /// `{"op":"add","path":"/spec/tolerations","value":[`.
         let opening: [UInt8]
-        /// What closes that operation: `]}` or `}}`.
-        let closing: StaticString
+        /// The bracket closing the container, `]` or `}`; a `}` then closes the operation.
+        let closingBracket: UInt8
         let path: JSONPointer
 
         enum Kind: Sendable {
@@ -29,7 +29,7 @@ final class PreparedProfile: Sendable {
             JSONPatchOperation.writeHead(path, to: &writer)
             writer.writeRaw(isArray ? "[" : "{")
             opening = writer.bytes
-            closing = isArray ? "]}" : "}}"
+            closingBracket = isArray ? UInt8(ascii: "]") : UInt8(ascii: "}")
         }
     }
 
