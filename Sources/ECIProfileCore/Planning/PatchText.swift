@@ -17,7 +17,7 @@ struct PatchText {
     mutating func add(operation: [UInt8]) {
         closeContainer()
         startOperation()
-        bytes.append(contentsOf: operation)
+        append(operation)
     }
 
     /// Adds `entry` to `container`: into the operation creating the container when `creating`
@@ -29,11 +29,17 @@ struct PatchText {
         } else {
             closeContainer()
             startOperation()
-            bytes.append(contentsOf: container.opening)
+            append(container.opening)
             creating = container.kind
             closingBracket = container.closingBracket
         }
-        bytes.append(contentsOf: entry.inCreated)
+        append(entry.inCreated)
+    }
+
+    /// Appends `piece`, borrowed: `append(contentsOf:)` took the array as its own, a retain and a
+    /// release per piece (callgrind, `serve`, bench review: `MutationPlanner.plan` 6.06k -> 5.89k).
+    private mutating func append(_ piece: [UInt8]) {
+        piece.withUnsafeBufferPointer { bytes.append(contentsOf: $0) }
     }
 
     /// The patch's text: `[…]`, or empty when it has no operation.
