@@ -9,14 +9,14 @@ public enum AdmissionAPIVersion: String, Sendable, CaseIterable {
 /// The parts of an AdmissionReview request the webhook reads, version-neutral.
 public struct AdmissionRequest: Sendable {
     public var apiVersion: AdmissionAPIVersion
-    public var uid: String
+    public var uid: AdmissionUID
     public var attributes: AdmissionAttributes
     public var dryRun: Bool
     /// The object being admitted, read as a pod; nil when the request carries no object. A
     /// failure means valid JSON that is not shaped like a pod where the webhook looks.
     public var pod: Result<PodSnapshot, PodDecodingError>?
 
-    public init(apiVersion: AdmissionAPIVersion, uid: String, attributes: AdmissionAttributes, dryRun: Bool = false,
+    public init(apiVersion: AdmissionAPIVersion, uid: AdmissionUID, attributes: AdmissionAttributes, dryRun: Bool = false,
                 pod: Result<PodSnapshot, PodDecodingError>? = nil) {
         self.apiVersion = apiVersion
         self.uid = uid

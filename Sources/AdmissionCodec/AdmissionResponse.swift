@@ -2,13 +2,13 @@ public import ECIProfileCore
 
 /// The webhook's answer to one review. It always allows: the webhook never denies a pod.
 public struct AdmissionResponse: Sendable, Equatable {
-    public var uid: String
+    public var uid: AdmissionUID
     /// The JSON Patch as text; empty when there is none.
     public var patchJSON: [UInt8]
     public var warnings: [String]
     public var auditAnnotations: [KeyValue]
 
-    public init(uid: String, patch: [JSONPatchOperation] = [], warnings: [String] = [], auditAnnotations: [KeyValue] = []) {
+    public init(uid: AdmissionUID, patch: [JSONPatchOperation] = [], warnings: [String] = [], auditAnnotations: [KeyValue] = []) {
         self.uid = uid
         patchJSON = patch.isEmpty ? [] : patch.jsonBytes
         self.warnings = warnings
@@ -16,7 +16,7 @@ public struct AdmissionResponse: Sendable, Equatable {
     }
 
     /// The answer for `decision` on the request `uid`.
-    public init(uid: String, decision: MutationDecision) {
+    public init(uid: AdmissionUID, decision: MutationDecision) {
         self.uid = uid
         patchJSON = decision.patchJSON
         warnings = decision.warnings
@@ -34,13 +34,13 @@ public struct AdmissionResponse: Sendable, Equatable {
     /// `JSONCursor`).
     public func encoded(apiVersion: AdmissionAPIVersion) -> [UInt8] {
         if let body = encoded(apiVersion: apiVersion, escapeRoom: 32) { return body }
-        let strings = [uid] + auditAnnotations.flatMap { [$0.key, $0.value] } + warnings
-        return encoded(apiVersion: apiVersion, escapeRoom: strings.reduce(0) { $0 + JSONCursor.escapeRoom(for: $1) })!
+        let strings = auditAnnotations.flatMap { [$0.key, $0.value] } + warnings
+        return encoded(apiVersion: apiVersion, escapeRoom: strings.reduce(uid.escapeRoom) { $0 + JSONCursor.escapeRoom(for: $1) })!
     }
 
     /// The body written with `escapeRoom` bytes for escapes; nil when they need more.
     private func encoded(apiVersion: AdmissionAPIVersion, escapeRoom: Int) -> [UInt8]? {
-        let stringBytes = auditAnnotations.reduce(JSONCursor.count(ofPlainString: uid)) {
+        let stringBytes = auditAnnotations.reduce(uid.plainCount) {
             $0 + JSONCursor.count(ofPlainString: $1.key) + JSONCursor.count(ofPlainString: $1.value) + 2
         } + warnings.reduce(0) { $0 + JSONCursor.count(ofPlainString: $1) + 1 }
         // 180: the literals' bytes, 174 at most.
@@ -69,7 +69,7 @@ public struct AdmissionResponse: Sendable, Equatable {
         case .v1beta1: writer.writeRaw("admission.k8s.io/v1beta1")
         }
         writer.writeRaw(#"","response":{"uid":""#)
-        writer.writeUnquoted(uid)
+        uid.writeUnquoted(to: &writer)
         if patchJSON.isEmpty {
             writer.writeRaw(#"","allowed":true"#)
         } else {

@@ -75,7 +75,7 @@ public enum AdmissionReviewDecoder {
         }
         guard hasRequest else { return .missingRequest }
         guard !request.uid.isEmpty else { return .missingUID }
-        guard request.uid.utf8.count <= maximumUIDBytes else { return .uidTooLong(request.uid.utf8.count) }
+        guard request.uid.utf8Count <= maximumUIDBytes else { return .uidTooLong(request.uid.utf8Count) }
         return nil
     }
 }
@@ -93,7 +93,7 @@ extension AdmissionRequest {
         // The name first: most members are skipped, and their kind is then never needed.
         while let key = try reader.nextKey() {
             if key == "uid", try reader.peekKind() == .string {
-                uid = try reader.readString()
+                uid = try AdmissionUID(reading: &reader)
             } else if key == "operation", try reader.peekKind() == .string {
                 attributes.operation = Self.operation(try reader.readStringKey())
             } else if key == "subResource", try reader.peekKind() == .string {

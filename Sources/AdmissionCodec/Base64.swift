@@ -20,20 +20,26 @@ enum Base64 {
         digitPairs.withUnsafeBufferPointer { pairs in
             var index = 0
             var out = 0
-            // Two groups at a time from one 8-byte load: 6 bytes give 8 digits, stored at
-            // once (measured with callgrind: 4.7k -> 3.1k instructions for the bench review's
-            // 445-byte patch). On the base address with wrapping arithmetic: no nil or overflow
-            // check per group (callgrind, planning-benchmark: its 469-byte patch 2,475 -> 2,329).
+            // Six bytes from one 8-byte load give 8 digits, looked up a pair at a time (measured
+            // with callgrind: 4.7k -> 3.1k instructions for the bench review's 445-byte patch). On
+            // the base address with wrapping arithmetic: no nil or overflow check per group
+            // (callgrind, planning-benchmark: its 469-byte patch 2,475 -> 2,329). Two such loads
+            // per turn of the loop, and each pair stored as it is looked up rather than shifted
+            // into one word (callgrind, `serve`, bench review: `encode` 2,329 -> 1,894 per request).
             if let base = input.baseAddress, let table = pairs.baseAddress {
-                while index &+ 8 <= input.count {
-                    let word = base.loadUnaligned(fromByteOffset: index, as: UInt64.self).bigEndian
-                    let digits = UInt64(table[Int(truncatingIfNeeded: word &>> 52) & 0xFFF])
-                        | UInt64(table[Int(truncatingIfNeeded: word &>> 40) & 0xFFF]) &<< 16
-                        | UInt64(table[Int(truncatingIfNeeded: word &>> 28) & 0xFFF]) &<< 32
-                        | UInt64(table[Int(truncatingIfNeeded: word &>> 16) & 0xFFF]) &<< 48
-                    output.storeBytes(of: digits.littleEndian, toByteOffset: out, as: UInt64.self)
-                    index &+= 6
-                    out &+= 8
+                /// Writes the 8 digits of the 6 bytes at `offset`, a pair of digits at a time.
+                func writeDigits(at offset: Int, to out: Int) {
+                    let word = base.loadUnaligned(fromByteOffset: offset, as: UInt64.self).bigEndian
+                    for pair in 0..<4 {
+                        let digits = table[Int(truncatingIfNeeded: word &>> (52 &- 12 &* pair)) & 0xFFF]
+                        output.storeBytes(of: digits.littleEndian, toByteOffset: out &+ 2 &* pair, as: UInt16.self)
+                    }
+                }
+                while index &+ 14 <= input.count {
+                    writeDigits(at: index, to: out)
+                    writeDigits(at: index &+ 6, to: out &+ 8)
+                    index &+= 12
+                    out &+= 16
                 }
             }
             /// Writes a group of three bytes, of which the last `missing` are padding.

@@ -140,7 +140,7 @@ private func review(_ name: String) throws -> [UInt8] {
     func stringsFullOfEscapesAreWrittenWhole(escapes: Int) throws {
         let warning = "w" + String(repeating: "\u{1}\"", count: escapes) + "end"
         let uid = String(repeating: "\n", count: escapes)
-        let response = AdmissionResponse(uid: uid, patch: [.add(JSONPointer(["metadata", "labels"]), .string("x"))],
+        let response = AdmissionResponse(uid: AdmissionUID(uid), patch: [.add(JSONPointer(["metadata", "labels"]), .string("x"))],
                                          warnings: [warning, "plain"], auditAnnotations: [KeyValue("selector", "s\\")])
         let encoded = response.encoded(apiVersion: .v1)
         let body = try JSONValue(parsing: encoded)

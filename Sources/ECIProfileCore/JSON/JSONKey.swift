@@ -18,6 +18,10 @@ public struct JSONKey {
         }
     }
 
+    /// The string's UTF-8 as it appears in the text; nil when it has escapes. The reader checked it:
+    /// valid UTF-8 without control characters, so JSON string text as it is.
+    public var plainBytes: UnsafeRawBufferPointer? { hasEscapes ? nil : bytes }
+
     /// Whether the decoded string equals `name`. Inlined, in other modules too: the decoders compare
     /// every member name they meet with a few known ones (measured: a call per comparison cost ~2 %
     /// of planning).

@@ -66,7 +66,10 @@ struct PatchBuilder {
                                      existingKeys: (some KeyLookup)?) {
         for (position, member) in wanted.enumerated() {
             guard existingKeys?.containsKey(member.key) != true,
-                  !wanted.prefix(position).contains(where: { $0.key == member.key }) else { continue }
+                  // Lengths first: keys mostly differ in length, and `==` on two different keys
+                  // costs about 90 instructions (callgrind, `serve`, bench review).
+                  !wanted.prefix(position).contains(where: { $0.key.utf8.count == member.key.utf8.count && $0.key == member.key })
+            else { continue }
             text.add(member.text, to: map, creating: existingKeys == nil)
         }
     }

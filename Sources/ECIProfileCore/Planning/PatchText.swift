@@ -4,8 +4,8 @@ struct PatchText {
     private(set) var bytes: [UInt8] = []
     /// The container whose creating operation is open, taking entries.
     private var creating: PreparedProfile.Container.Kind?
-    /// What closes that operation.
-    private var closing: StaticString = ""
+    /// The bracket closing that container (`]` or `}`); a `}` then closes the operation.
+    private var closingBracket = UInt8(ascii: "}")
     private let capacity: Int
 
     /// A patch that expects to hold about `capacity` bytes (reserved with the first operation).
@@ -17,7 +17,7 @@ struct PatchText {
     mutating func add(operation: [UInt8]) {
         closeContainer()
         startOperation()
-        bytes.append(contentsOf: operation)
+        append(operation)
     }
 
     /// Adds `entry` to `container`: into the operation creating the container when `creating`
@@ -29,11 +29,17 @@ struct PatchText {
         } else {
             closeContainer()
             startOperation()
-            bytes.append(contentsOf: container.opening)
+            append(container.opening)
             creating = container.kind
-            closing = container.closing
+            closingBracket = container.closingBracket
         }
-        bytes.append(contentsOf: entry.inCreated)
+        append(entry.inCreated)
+    }
+
+    /// Appends `piece`, borrowed: `append(contentsOf:)` took the array as its own, a retain and a
+    /// release per piece (callgrind, `serve`, bench review: `MutationPlanner.plan` 6.06k -> 5.89k).
+    private mutating func append(_ piece: [UInt8]) {
+        piece.withUnsafeBufferPointer { bytes.append(contentsOf: $0) }
     }
 
     /// The patch's text: `[…]`, or empty when it has no operation.
@@ -54,7 +60,10 @@ struct PatchText {
 
     private mutating func closeContainer() {
         guard creating != nil else { return }
-        closing.withUTF8Buffer { bytes.append(contentsOf: $0) }
+        // Two bytes appended one by one: appending them as a buffer cost 110 instructions, this 40
+        // (callgrind, `serve`, bench review).
+        bytes.append(closingBracket)
+        bytes.append(UInt8(ascii: "}"))
         creating = nil
     }
 }

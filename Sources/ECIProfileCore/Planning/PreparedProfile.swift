@@ -14,8 +14,8 @@ final class PreparedProfile: Sendable {
         /// The operation creating the container, up to its first entry:
         /// `{"op":"add","path":"/spec/tolerations","value":[`.
         let opening: [UInt8]
-        /// What closes that operation: `]}` or `}}`.
-        let closing: StaticString
+        /// The bracket closing the container, `]` or `}`; a `}` then closes the operation.
+        let closingBracket: UInt8
         let path: JSONPointer
 
         enum Kind: Sendable {
@@ -29,7 +29,7 @@ final class PreparedProfile: Sendable {
             JSONPatchOperation.writeHead(path, to: &writer)
             writer.writeRaw(isArray ? "[" : "{")
             opening = writer.bytes
-            closing = isArray ? "]}" : "}}"
+            closingBracket = isArray ? UInt8(ascii: "]") : UInt8(ascii: "}")
         }
     }
 
@@ -89,6 +89,8 @@ final class PreparedProfile: Sendable {
         let objectSelector: LabelSelector?
         let annotations: [Member]
         let labels: [Member]
+        /// The response's annotations when this selector decides (see `MutationDecision.auditAnnotations`).
+        let decidingAnnotations: [KeyValue]
 
         fileprivate init(_ selector: ProfileSelector) {
             name = selector.name
@@ -99,6 +101,7 @@ final class PreparedProfile: Sendable {
             objectSelector = selector.objectSelector
             annotations = selector.effect.annotations.map { Member($0, in: PreparedProfile.annotationsMap) }
             labels = selector.effect.labels.map { Member($0, in: PreparedProfile.labelsMap) }
+            decidingAnnotations = MutationDecision.decidingAnnotations(selector: name, policy: policy)
         }
 
         /// Whether the namespace's and the pod's labels satisfy both selectors that are present.
