@@ -47,8 +47,12 @@ public struct JSONReader {
     /// 9.9k -> 6.5k instructions for the bench review's members).
     @inline(__always)
     public mutating func nextKey() throws(JSONError) -> JSONKey? {
-        var index = whitespaceEnd(from: offset)
-        guard index < count else { throw error("unterminated object", at: index) }
+        var index = offset
+        // A token that follows at once costs one bounds check, as in `peekKind`.
+        if index >= count || bytes[index] <= 0x20 {
+            index = whitespaceEnd(from: index)
+            guard index < count else { throw error("unterminated object", at: index) }
+        }
         if bytes[index] == UInt8(ascii: "}") {
             offset = index + 1
             leave()
@@ -115,8 +119,13 @@ public struct JSONReader {
     /// What kind of value comes next, without consuming it.
     @inline(__always)
     public mutating func peekKind() throws(JSONError) -> JSONKind {
-        skipWhitespace()
-        guard offset < bytes.count else { throw error("unexpected end of input") }
+        // A token that follows at once costs one bounds check, where `whitespaceEnd` and this
+        // check made two (measured with callgrind, `serve`, bench review, with `nextKey`'s:
+        // serve_instr12 85.57k -> 85.14k instructions per request).
+        if offset >= count || bytes[offset] <= 0x20 {
+            skipWhitespace()
+            guard offset < count else { throw error("unexpected end of input") }
+        }
         switch bytes[offset] {
         case UInt8(ascii: "{"): return .object
         case UInt8(ascii: "["): return .array
