@@ -76,7 +76,7 @@ enum JSONSkipFastPath {
                 let isObject = open & 1 == 1
                 guard let next = nextByte(bytes, &index) else { return nil }
                 if next == UInt8(ascii: ",") {
-                    index = JSONReader.token(after: UInt8(ascii: ","), in: bytes, at: index) ?? JSONReader.whitespaceEnd(bytes, from: index &+ 1)
+                    index = JSONReader.token(after: UInt8(ascii: ","), in: bytes, at: index) ?? JSONReader.whitespaceEnd(bytes, from: index &+ 1, loopsInline: true)
                     guard index < bytes.count else { return nil }
                     needsName = isObject
                     continue nextValue
@@ -109,7 +109,7 @@ enum JSONSkipFastPath {
     @inline(__always)
     private static func nextByte(_ bytes: UnsafeRawBufferPointer, _ index: inout Int) -> UInt8? {
         if index < bytes.count, bytes[index] > 0x20 { return bytes[index] }
-        index = JSONReader.whitespaceEnd(bytes, from: index)
+        index = JSONReader.whitespaceEnd(bytes, from: index, loopsInline: true)
         return index < bytes.count ? bytes[index] : nil
     }
 
