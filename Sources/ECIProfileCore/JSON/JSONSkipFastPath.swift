@@ -36,14 +36,13 @@ enum JSONSkipFastPath {
         nextValue: while true {
             if needsName {
                 // `"name" :` before a member's value.
-                guard bytes[index] == UInt8(ascii: "\""), let end = stringEnd(bytes, index) else { return nil }
-                if let value = JSONReader.token(after: UInt8(ascii: ":"), in: bytes, at: end) {
+                guard bytes[index] == UInt8(ascii: "\"") else { return nil }
+                let plainEnd = JSONStringScanner.endOfPlainBytes(bytes, from: index &+ 1, stopsAtNonASCII: true)
+                if let value = JSONReader.token(after: UInt8(ascii: ":"), closingQuoteAt: plainEnd, in: bytes) {
                     index = value
                 } else {
-                    index = end
-                    guard nextByte(bytes, &index) == UInt8(ascii: ":") else { return nil }
-                    index &+= 1
-                    guard nextByte(bytes, &index) != nil else { return nil }
+                    guard let value = value(afterNameAt: index, in: bytes) else { return nil }
+                    index = value
                 }
             }
             let byte = bytes[index]
@@ -77,7 +76,7 @@ enum JSONSkipFastPath {
                 let isObject = open & 1 == 1
                 guard let next = nextByte(bytes, &index) else { return nil }
                 if next == UInt8(ascii: ",") {
-                    index = JSONReader.token(after: UInt8(ascii: ","), in: bytes, at: index) ?? JSONReader.whitespaceEnd(bytes, from: index &+ 1)
+                    index = JSONReader.token(after: UInt8(ascii: ","), in: bytes, at: index) ?? JSONReader.whitespaceEnd(bytes, from: index &+ 1, loopsInline: true)
                     guard index < bytes.count else { return nil }
                     needsName = isObject
                     continue nextValue
@@ -90,11 +89,27 @@ enum JSONSkipFastPath {
         }
     }
 
+    /// Where the value of the member whose name starts at `quote` starts, when the name and the
+    /// `:` after it are not as `JSONReader.token(after:closingQuoteAt:in:)` finds them at once; nil
+    /// when they are not valid. Out of line, so that the loop keeps its registers (inlined, the
+    /// loop spilled more: `skipValue` 16.41k instead of 15.69k instructions per request).
+    @inline(never)
+    private static func value(afterNameAt quote: Int, in bytes: UnsafeRawBufferPointer) -> Int? {
+        guard var index = stringEnd(bytes, quote) else { return nil }
+        if let value = JSONReader.token(after: UInt8(ascii: ":"), in: bytes, at: index) { return value }
+        guard nextByte(bytes, &index) == UInt8(ascii: ":") else { return nil }
+        index &+= 1
+        return nextByte(bytes, &index) != nil ? index : nil
+    }
+
     /// The byte at `index` after any whitespace (`index` moved past the whitespace), or nil at the
-    /// end of the text.
+    /// end of the text. A token that follows at once is answered with one bounds check and one
+    /// load (measured with callgrind, `serve`, bench review: `skipValue` 15.69k -> 15.38k,
+    /// serve_instr12 85.88k -> 85.57k instructions per request).
     @inline(__always)
     private static func nextByte(_ bytes: UnsafeRawBufferPointer, _ index: inout Int) -> UInt8? {
-        index = JSONReader.whitespaceEnd(bytes, from: index)
+        if index < bytes.count, bytes[index] > 0x20 { return bytes[index] }
+        index = JSONReader.whitespaceEnd(bytes, from: index, loopsInline: true)
         return index < bytes.count ? bytes[index] : nil
     }
 
