@@ -47,7 +47,7 @@ public struct MutationPlanner: Sendable {
         let podLabels = pod.labels ?? [:]
         let selectors = prepared.selectors
         var decider: PreparedProfile.Selector?
-        var matchedCount = 0
+        var matchedCount = 0, sendingCount = 0
         var audited: [String] = []
         for (index, selector) in selectors.enumerated() {
             if selector.mode == .audit {
@@ -57,6 +57,7 @@ public struct MutationPlanner: Sendable {
             if selector.sends {
                 guard selector.matches(namespaceLabels: namespaceLabels, podLabels: podLabels) else { continue }
                 if decider == nil { decider = selector }
+                sendingCount += 1
             }
             matchedRoom[matchedCount] = index
             matchedCount += 1
@@ -65,7 +66,7 @@ public struct MutationPlanner: Sendable {
             return MutationDecision(outcome: .unmatched, auditSelectors: audited)
         }
         let matched = UnsafeBufferPointer(rebasing: matchedRoom[..<matchedCount])
-        let matchedNames = matched.map { selectors[$0].name }
+        let matchedNames = sendingCount == 1 ? decider.matchedAlone : matched.map { selectors[$0].name }
         // Checked only now: pods that no selector sends are never checked (SPEC §2.10). A pod
         // that fails gets nothing, not even effects or tolerations.
         let failures = prepared.profile.compatibilityChecks.compactMap { $0.failure(of: pod) }
