@@ -6,7 +6,8 @@ import Testing
 /// preceded by other bytes that need attention (a borrow may only flag bytes after the first).
 @Suite struct JSONStringScannerTests {
     private static func expected(_ bytes: [UInt8], stopsAtNonASCII: Bool) -> Int {
-        bytes.firstIndex { $0 < 0x20 || $0 == UInt8(ascii: "\"") || $0 == UInt8(ascii: "\\") || (stopsAtNonASCII && $0 >= 0x80) }
+        // The reader's scan also stops at space and `!` (below 0x23, as `"`).
+        bytes.firstIndex { $0 < (stopsAtNonASCII ? 0x23 : 0x20) || $0 == UInt8(ascii: "\"") || $0 == UInt8(ascii: "\\") || (stopsAtNonASCII && $0 >= 0x80) }
             ?? bytes.count
     }
 
@@ -27,6 +28,28 @@ import Testing
                         var bytes = alone
                         bytes[other] = neighbour
                         check(bytes)
+                    }
+                }
+            }
+        }
+    }
+
+    /// The reader's word loop also stops at space and `!`, which `scan` then steps over: strings
+    /// holding them at every position of two words, next to escapes, non-ASCII text and a control
+    /// character, end (or fail) where they would without the stop.
+    @Test func scanStepsOverSpaceAndExclamationMark() {
+        for stop in [UInt8(ascii: " "), UInt8(ascii: "!")] {
+            for position in 0..<16 {
+                for tail: [UInt8] in [[], Array(#"\n"#.utf8), Array("é".utf8), [0x01]] {
+                    var content = [UInt8](repeating: UInt8(ascii: "a"), count: 18)
+                    content[position] = stop
+                    content += tail
+                    let text = [UInt8(ascii: "\"")] + content + [UInt8(ascii: "\"")]
+                    let scan = text.withUnsafeBytes { JSONStringScanner.scan($0, openingQuoteAt: 0) }
+                    if tail == [0x01] {
+                        #expect(scan.failure == .controlCharacter && scan.end == 19, "\(text)")
+                    } else {
+                        #expect(scan.failure == nil && scan.end == text.count && scan.hasEscapes == (tail.first == UInt8(ascii: "\\")), "\(text)")
                     }
                 }
             }

@@ -67,6 +67,9 @@ enum JSONStringScanner {
                 }
             } else if byte < 0x20 {
                 return Scan(end: index, hasEscapes: hasEscapes, failure: .controlCharacter)
+            } else if byte < 0x80 {
+                // A space or `!`, where the word loop stops too (see `endOfPlainBytes`).
+                index += 1
             } else {
                 let run = endOfUTF8Run(bytes, from: index)
                 guard run.isValid else { return Scan(end: run.end, hasEscapes: hasEscapes, failure: .invalidUTF8) }
@@ -76,10 +79,11 @@ enum JSONStringScanner {
     }
 
     /// The first index at or after `start` holding a byte that needs attention (`"`, `\`, a control
-    /// character, and a non-ASCII byte when `stopsAtNonASCII`), or `bytes.count`. Eight bytes at a
-    /// time: string content is most of a pod's JSON, and nearly all of it ASCII. The reader stops at
-    /// non-ASCII bytes to check their UTF-8; `JSONWriter` copies them through and stops only where
-    /// it must escape. Always inlined, so each caller's constant `stopsAtNonASCII` folds away.
+    /// character, and when `stopsAtNonASCII` also a non-ASCII byte, a space or `!`), or
+    /// `bytes.count`. Eight bytes at a time: string content is most of a pod's JSON, and nearly all
+    /// of it ASCII. The reader stops at non-ASCII bytes to check their UTF-8; `JSONWriter` copies
+    /// them through and stops only where it must escape. Always inlined, so each caller's constant
+    /// `stopsAtNonASCII` folds away.
     @inline(__always)
     static func endOfPlainBytes(_ bytes: UnsafeRawBufferPointer, from start: Int, stopsAtNonASCII: Bool) -> Int {
         let ones: UInt64 = 0x0101_0101_0101_0101
@@ -97,13 +101,18 @@ enum JSONStringScanner {
                 // `"` xor 2 is 0x20 and a control character xor 2 stays below 0x20, every other
                 // byte xor 2 is 0x21 or more: one test finds both (measured with callgrind,
                 // planning-benchmark, bench review: 56.5k -> 56.0k instructions per review).
-                let quoteOrControl = word ^ (ones &* 0x02)
+                // The reader tests for the bytes below 0x23 instead (`"`, the control characters,
+                // space and `!`, which `scan` steps over): no xor, one constant fewer per word
+                // (measured with callgrind, `serve`, bench review: 79.4k -> 77.7k instructions per
+                // request, `skipValue` 14.6k -> 13.7k, `nextKey` 4.7k -> 4.3k).
+                let quoteOrControl = stopsAtNonASCII ? word : word ^ (ones &* 0x02)
+                let below: UInt64 = stopsAtNonASCII ? 0x23 : 0x21
                 let backslash = word ^ (ones &* 0x5C)
-                // A byte is below 0x21 (or zero) when subtracting sets its high bit from a clear one.
+                // A byte is below `below` (or zero) when subtracting sets its high bit from a clear one.
                 // A borrow can also flag bytes after a flagged one, never before it: the lowest flag
                 // (the first byte in memory) is exact.
                 // A non-ASCII byte has its own high bit set (exact, no borrow involved); the writer masks it out.
-                let special = (((quoteOrControl &- ones &* 0x21) & ~quoteOrControl) | ((backslash &- ones) & ~backslash)
+                let special = (((quoteOrControl &- ones &* below) & ~quoteOrControl) | ((backslash &- ones) & ~backslash)
                     | (word & nonASCII)) & highs
                 if special != 0 { return index + special.trailingZeroBitCount >> 3 }
                 index += 8
@@ -111,7 +120,8 @@ enum JSONStringScanner {
         }
         while index < count {
             let byte = bytes[index]
-            if byte < 0x20 || (stopsAtNonASCII && byte >= 0x80) || byte == UInt8(ascii: "\"") || byte == UInt8(ascii: "\\") {
+            if byte < (stopsAtNonASCII ? 0x23 : 0x20) || (stopsAtNonASCII && byte >= 0x80) || byte == UInt8(ascii: "\"")
+                || byte == UInt8(ascii: "\\") {
                 return index
             }
             index += 1
