@@ -74,7 +74,7 @@ public func fuzz(_ data: UnsafePointer<UInt8>, _ size: Int) -> CInt {
     } catch {
         fatalError("encoded response is not JSON: \(error)")
     }
-    guard encoded["response"]?["uid"]?.stringValue == request.uid else { fatalError("response uid differs") }
+    guard encoded["response"]?["uid"]?.stringValue == request.uid.description else { fatalError("response uid differs") }
     guard !response.patch.isEmpty else {
         guard encoded["response"]?["patch"] == nil else { fatalError("empty patch encoded") }
         return 0
