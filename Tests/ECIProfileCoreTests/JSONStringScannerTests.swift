@@ -5,17 +5,22 @@ import Testing
 /// plain definition: every byte value at every position of two words, alone and followed or
 /// preceded by other bytes that need attention (a borrow may only flag bytes after the first).
 @Suite struct JSONStringScannerTests {
-    private static func expected(_ bytes: [UInt8], stopsAtNonASCII: Bool) -> Int {
-        // The reader's scan also stops at space and `!` (below 0x23, as `"`).
-        bytes.firstIndex { $0 < (stopsAtNonASCII ? 0x23 : 0x20) || $0 == UInt8(ascii: "\"") || $0 == UInt8(ascii: "\\") || (stopsAtNonASCII && $0 >= 0x80) }
-            ?? bytes.count
+    private static func expected(_ bytes: [UInt8], stoppingAt stop: JSONStringScanner.Stop) -> Int {
+        bytes.firstIndex { byte in
+            let special = byte < 0x20 || byte == UInt8(ascii: "\"") || byte == UInt8(ascii: "\\")
+            switch stop {
+            case .escaped: return special
+            case .unchecked: return special || byte >= 0x80
+            case .uncheckedOrSpace: return special || byte >= 0x80 || byte == UInt8(ascii: " ") || byte == UInt8(ascii: "!")
+            }
+        } ?? bytes.count
     }
 
-    @Test(arguments: [false, true])
-    func findsTheFirstByteThatNeedsAttention(stopsAtNonASCII: Bool) {
+    @Test(arguments: [JSONStringScanner.Stop.escaped, .unchecked, .uncheckedOrSpace])
+    func findsTheFirstByteThatNeedsAttention(stop: JSONStringScanner.Stop) {
         func check(_ bytes: [UInt8]) {
-            let found = bytes.withUnsafeBytes { JSONStringScanner.endOfPlainBytes($0, from: 0, stopsAtNonASCII: stopsAtNonASCII) }
-            #expect(found == Self.expected(bytes, stopsAtNonASCII: stopsAtNonASCII), "\(bytes)")
+            let found = bytes.withUnsafeBytes { JSONStringScanner.endOfPlainBytes($0, from: 0, stoppingAt: stop) }
+            #expect(found == Self.expected(bytes, stoppingAt: stop), "\(bytes)")
         }
         let neighbours: [UInt8] = [0x00, 0x1F, 0x20, 0x21, 0x22, 0x23, 0x5C, 0x7F, 0x80, 0xFF]
         for value in UInt8.min...UInt8.max {
@@ -34,9 +39,9 @@ import Testing
         }
     }
 
-    /// The reader's word loop also stops at space and `!`, which `scan` then steps over: strings
-    /// holding them at every position of two words, next to escapes, non-ASCII text and a control
-    /// character, end (or fail) where they would without the stop.
+    /// The reader's inline word loop also stops at space and `!`, which `scan` then goes on past:
+    /// strings holding them at every position of two words, next to escapes, non-ASCII text and a
+    /// control character, end (or fail) where they would without the stop.
     @Test func scanStepsOverSpaceAndExclamationMark() {
         for stop in [UInt8(ascii: " "), UInt8(ascii: "!")] {
             for position in 0..<16 {

@@ -112,6 +112,32 @@ struct MutationPlannerTests {
         #expect(decision.auditAnnotations.isEmpty)
     }
 
+    /// The matched selectors are the sending ones that match and every effect-only one, in profile
+    /// order, whether they come prepared with the selector (one sender, a few effect-only selectors)
+    /// or are gathered per request (more than `matchedAloneLimit` effect-only selectors, two senders).
+    @Test(arguments: [0, 2, 16, 17, 40])
+    func matchedSelectorsListSendersAndEffectOnlyInProfileOrder(effectOnlyCount: Int) {
+        func effectOnly(_ index: Int) -> ProfileSelector {
+            ProfileSelector(name: "effect-\(index)", effect: SelectorEffect(labels: [KeyValue("effect-\(index)", "x")]))
+        }
+        let half = effectOnlyCount / 2
+        let selectors = (0..<half).map(effectOnly)
+            + [ProfileSelector(name: "never", objectSelector: LabelSelector(matchLabels: [KeyValue("app", "none")])),
+               ProfileSelector(name: "batch", objectSelector: LabelSelector(matchLabels: [KeyValue("app", "batch")]))]
+            + (half..<effectOnlyCount).map(effectOnly)
+            + [ProfileSelector(name: "batch-too", objectSelector: LabelSelector(matchLabels: [KeyValue("tier", "two")]))]
+        let planner = MutationPlanner(profile: Profile(selectors: selectors))
+        let attributes = AdmissionAttributes(operation: "CREATE", resource: "pods", namespace: "ns")
+        let names = (0..<effectOnlyCount).map { "effect-\($0)" }
+        var pod = PodSnapshot()
+        pod.labels = ["app": "batch"]
+        #expect(planner.plan(attributes, pod: pod, namespaceLabels: [:]).matchedSelectors
+            == Array(names[..<half]) + ["batch"] + names[half...])
+        pod.labels = ["app": "batch", "tier": "two"]
+        #expect(planner.plan(attributes, pod: pod, namespaceLabels: [:]).matchedSelectors
+            == Array(names[..<half]) + ["batch"] + names[half...] + ["batch-too"])
+    }
+
     /// A namespace's labels are found by comparing keys up to a few of them and by hashing beyond:
     /// both ways find the same labels (and keys of one length that differ).
     @Test func namespaceLabelsMatchHoweverManyTheNamespaceHas() {

@@ -80,7 +80,7 @@ public struct JSONCursor {
     private mutating func writeUnquoted(utf8 raw: UnsafeRawBufferPointer) {
         var runStart = 0
         while true {
-            let index = JSONStringScanner.endOfPlainBytes(raw, from: runStart, stopsAtNonASCII: false)
+            let index = JSONStringScanner.endOfPlainBytes(raw, from: runStart, stoppingAt: .escaped)
             writeRaw(UnsafeRawBufferPointer(rebasing: raw[runStart..<index]))
             guard index < raw.count else { return }
             let escape = Self.escape(raw[index])

@@ -71,7 +71,7 @@ public struct JSONReader {
         // bench review: 55.9k -> 55.8k instructions per review).
         justOpened = false
         guard bytes[index] == UInt8(ascii: "\"") else { throw error("expected a member name", at: index) }
-        let plainEnd = JSONStringScanner.endOfPlainBytes(bytes, from: index &+ 1, stopsAtNonASCII: true)
+        let plainEnd = JSONStringScanner.endOfPlainBytes(bytes, from: index &+ 1, stoppingAt: .uncheckedOrSpace)
         if let value = Self.token(after: UInt8(ascii: ":"), closingQuoteAt: plainEnd, in: bytes) {
             offset = value
             return JSONKey(bytes: UnsafeRawBufferPointer(start: base + (index &+ 1), count: plainEnd &- index &- 1), hasEscapes: false)

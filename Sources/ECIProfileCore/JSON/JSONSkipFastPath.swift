@@ -37,7 +37,7 @@ enum JSONSkipFastPath {
             if needsName {
                 // `"name" :` before a member's value.
                 guard bytes[index] == UInt8(ascii: "\"") else { return nil }
-                let plainEnd = JSONStringScanner.endOfPlainBytes(bytes, from: index &+ 1, stopsAtNonASCII: true)
+                let plainEnd = JSONStringScanner.endOfPlainBytes(bytes, from: index &+ 1, stoppingAt: .uncheckedOrSpace)
                 if let value = JSONReader.token(after: UInt8(ascii: ":"), closingQuoteAt: plainEnd, in: bytes) {
                     index = value
                 } else {

@@ -32,7 +32,7 @@ enum JSONStringScanner {
     @inline(__always)
     static func scan(_ bytes: UnsafeRawBufferPointer, openingQuoteAt quote: Int) -> Scan {
         // Both ends are inside the text: wrapping arithmetic, no overflow checks.
-        let index = endOfPlainBytes(bytes, from: quote &+ 1, stopsAtNonASCII: true)
+        let index = endOfPlainBytes(bytes, from: quote &+ 1, stoppingAt: .uncheckedOrSpace)
         if index < bytes.count, bytes[index] == UInt8(ascii: "\"") {
             return Scan(end: index &+ 1, hasEscapes: false, failure: nil)
         }
@@ -46,7 +46,7 @@ enum JSONStringScanner {
         var index = start
         var hasEscapes = false
         while true {
-            index = endOfPlainBytes(bytes, from: index, stopsAtNonASCII: true)
+            index = endOfPlainBytes(bytes, from: index, stoppingAt: .unchecked)
             guard index < count else { return Scan(end: count, hasEscapes: hasEscapes, failure: .unterminated) }
             let byte = bytes[index]
             if byte == UInt8(ascii: "\"") { return Scan(end: index + 1, hasEscapes: hasEscapes, failure: nil) }
@@ -67,9 +67,6 @@ enum JSONStringScanner {
                 }
             } else if byte < 0x20 {
                 return Scan(end: index, hasEscapes: hasEscapes, failure: .controlCharacter)
-            } else if byte < 0x80 {
-                // A space or `!`, where the word loop stops too (see `endOfPlainBytes`).
-                index += 1
             } else {
                 let run = endOfUTF8Run(bytes, from: index)
                 guard run.isValid else { return Scan(end: run.end, hasEscapes: hasEscapes, failure: .invalidUTF8) }
@@ -78,14 +75,26 @@ enum JSONStringScanner {
         }
     }
 
-    /// The first index at or after `start` holding a byte that needs attention (`"`, `\`, a control
-    /// character, and when `stopsAtNonASCII` also a non-ASCII byte, a space or `!`), or
-    /// `bytes.count`. Eight bytes at a time: string content is most of a pod's JSON, and nearly all
-    /// of it ASCII. The reader stops at non-ASCII bytes to check their UTF-8; `JSONWriter` copies
-    /// them through and stops only where it must escape. Always inlined, so each caller's constant
-    /// `stopsAtNonASCII` folds away.
+    /// The bytes a scan stops at.
+    enum Stop {
+        /// `"`, `\` and control characters: what the writer must escape (it copies non-ASCII through).
+        case escaped
+        /// Those and non-ASCII bytes, whose UTF-8 the reader checks.
+        case unchecked
+        /// Those, space and `!`: the bytes below 0x23 are found without the xor that tells `"` from
+        /// them, one constant fewer per word (measured with callgrind, `serve`, bench review: 79.4k
+        /// -> 77.7k instructions per request, `skipValue` 14.6k -> 13.7k, `nextKey` 4.7k -> 4.3k).
+        /// The reader's inline scans use it; `scan(_:from:)` goes on with `.unchecked`, so a string
+        /// with spaces costs one out-of-line call, not one per space.
+        case uncheckedOrSpace
+    }
+
+    /// The first index at or after `start` holding a byte of `stop`, or `bytes.count`. Eight bytes
+    /// at a time: string content is most of a pod's JSON, and nearly all of it ASCII. Always
+    /// inlined, so each caller's constant `stop` folds away.
     @inline(__always)
-    static func endOfPlainBytes(_ bytes: UnsafeRawBufferPointer, from start: Int, stopsAtNonASCII: Bool) -> Int {
+    static func endOfPlainBytes(_ bytes: UnsafeRawBufferPointer, from start: Int, stoppingAt stop: Stop) -> Int {
+        let stopsAtNonASCII = stop != .escaped, stopsAtSpace = stop == .uncheckedOrSpace
         let ones: UInt64 = 0x0101_0101_0101_0101
         let highs: UInt64 = 0x8080_8080_8080_8080
         let nonASCII: UInt64 = stopsAtNonASCII ? ~0 : 0
@@ -101,12 +110,9 @@ enum JSONStringScanner {
                 // `"` xor 2 is 0x20 and a control character xor 2 stays below 0x20, every other
                 // byte xor 2 is 0x21 or more: one test finds both (measured with callgrind,
                 // planning-benchmark, bench review: 56.5k -> 56.0k instructions per review).
-                // The reader tests for the bytes below 0x23 instead (`"`, the control characters,
-                // space and `!`, which `scan` steps over): no xor, one constant fewer per word
-                // (measured with callgrind, `serve`, bench review: 79.4k -> 77.7k instructions per
-                // request, `skipValue` 14.6k -> 13.7k, `nextKey` 4.7k -> 4.3k).
-                let quoteOrControl = stopsAtNonASCII ? word : word ^ (ones &* 0x02)
-                let below: UInt64 = stopsAtNonASCII ? 0x23 : 0x21
+                // `.uncheckedOrSpace` takes the bytes below 0x23 instead, without the xor.
+                let quoteOrControl = stopsAtSpace ? word : word ^ (ones &* 0x02)
+                let below: UInt64 = stopsAtSpace ? 0x23 : 0x21
                 let backslash = word ^ (ones &* 0x5C)
                 // A byte is below `below` (or zero) when subtracting sets its high bit from a clear one.
                 // A borrow can also flag bytes after a flagged one, never before it: the lowest flag
@@ -120,7 +126,7 @@ enum JSONStringScanner {
         }
         while index < count {
             let byte = bytes[index]
-            if byte < (stopsAtNonASCII ? 0x23 : 0x20) || (stopsAtNonASCII && byte >= 0x80) || byte == UInt8(ascii: "\"")
+            if byte < (stopsAtSpace ? 0x23 : 0x20) || (stopsAtNonASCII && byte >= 0x80) || byte == UInt8(ascii: "\"")
                 || byte == UInt8(ascii: "\\") {
                 return index
             }

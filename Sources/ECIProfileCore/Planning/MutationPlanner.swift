@@ -66,7 +66,7 @@ public struct MutationPlanner: Sendable {
             return MutationDecision(outcome: .unmatched, auditSelectors: audited)
         }
         let matched = UnsafeBufferPointer(rebasing: matchedRoom[..<matchedCount])
-        let matchedNames = sendingCount == 1 ? decider.matchedAlone : matched.map { selectors[$0].name }
+        let matchedNames = (sendingCount == 1 ? decider.matchedAlone : nil) ?? matched.map { selectors[$0].name }
         // Checked only now: pods that no selector sends are never checked (SPEC §2.10). A pod
         // that fails gets nothing, not even effects or tolerations.
         let failures = prepared.profile.compatibilityChecks.compactMap { $0.failure(of: pod) }

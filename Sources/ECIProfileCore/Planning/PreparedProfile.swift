@@ -94,10 +94,17 @@ final class PreparedProfile: Sendable {
         /// `MutationDecision.matchedSelectors` when this is the only sending selector that matches:
         /// its name and the effect-only ones', in profile order. Made per request, that array cost
         /// an allocation and a retain per name (callgrind, `serve`, bench review: 79.4k -> 78.8k
-        /// instructions per request, most of it in freeing the outcome).
-        let matchedAlone: [String]
+        /// instructions per request, most of it in freeing the outcome). Nil for a selector that does
+        /// not send, and when the profile has more than `matchedAloneLimit` effect-only selectors:
+        /// every sending selector holds the effect-only names, so a profile of thousands of each
+        /// would otherwise hold millions of them.
+        let matchedAlone: [String]?
 
-        fileprivate init(_ selector: ProfileSelector, at position: Int, in profile: Profile) {
+        /// The most effect-only selectors `matchedAlone` is prepared with.
+        static let matchedAloneLimit = 16
+
+        /// `effectOnly`: the positions of the profile's enforced effect-only selectors, in order.
+        fileprivate init(_ selector: ProfileSelector, at position: Int, in profile: Profile, effectOnly: [Int]) {
             name = selector.name
             policy = selector.policy
             mode = selector.mode
@@ -108,8 +115,8 @@ final class PreparedProfile: Sendable {
             annotations = selector.effect.annotations.map { Member($0, in: PreparedProfile.annotationsMap) }
             labels = selector.effect.labels.map { Member($0, in: PreparedProfile.labelsMap) }
             decidingAnnotations = MutationDecision.decidingAnnotations(selector: name, policy: policy)
-            let all = profile.selectors
-            matchedAlone = !sends ? [] : all.indices.filter { $0 == position || all[$0].mode == .enforce && all[$0].isEffectOnly }.map { all[$0].name }
+            matchedAlone = !sends || effectOnly.count > Self.matchedAloneLimit
+                ? nil : (effectOnly + [position]).sorted().map { profile.selectors[$0].name }
         }
 
         /// Whether the namespace's and the pod's labels satisfy both selectors that are present.
@@ -169,7 +176,8 @@ final class PreparedProfile: Sendable {
 
     init(_ profile: Profile) {
         self.profile = profile
-        selectors = profile.selectors.indices.map { Selector(profile.selectors[$0], at: $0, in: profile) }
+        let effectOnly = profile.selectors.indices.filter { profile.selectors[$0].mode == .enforce && profile.selectors[$0].isEffectOnly }
+        selectors = profile.selectors.indices.map { Selector(profile.selectors[$0], at: $0, in: profile, effectOnly: effectOnly) }
         nodeSelector = profile.virtualNodeSelector.map { Member($0, in: Self.nodeSelectorMap) }
         let appendTolerationPath = Self.tolerationsArray.path.appending("-")
         // A wanted toleration that an earlier one covers is never added: either the earlier one is
