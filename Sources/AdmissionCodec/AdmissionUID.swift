@@ -66,7 +66,7 @@ public struct AdmissionUID: Sendable, Equatable, CustomStringConvertible, Expres
         }
     }
 
-    /// The bytes `write(to:)` writes when the uid needs no escape.
+    /// The bytes the uid takes in JSON, quotes included, when it needs no escape.
     var plainCount: Int { utf8Count + 2 }
 
     /// The room its escapes may take beyond `plainCount` (see `JSONCursor.escapeRoom(for:)`).
